@@ -1,0 +1,96 @@
+"""The offline demo renderer: a deterministic picture made with Pillow, no network, no key.
+
+Same prompt + seed + model + aspect ratio = the same bytes. Every image says DEMO in large
+letters, so nobody mistakes it for a real model's output. It can be told to be slow or to
+fail, for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import textwrap
+from collections.abc import Mapping
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.domain.providers import (
+    GeneratedImage,
+    ImageSpec,
+    JobHandleRecorder,
+    ProviderRejected,
+    ProviderUnavailable,
+    Route,
+)
+
+LONG_SIDE = 768
+
+
+def demo_size(aspect: str) -> tuple[int, int]:
+    w, h = (int(x) for x in aspect.split(":"))
+    if w >= h:
+        return LONG_SIDE, max(64, round(LONG_SIDE * h / w / 16) * 16)
+    return max(64, round(LONG_SIDE * w / h / 16) * 16), LONG_SIDE
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    try:
+        return ImageFont.load_default(size=size)
+    except (TypeError, OSError):  # Pillow without FreeType: the small bitmap font
+        return ImageFont.load_default()
+
+
+def render_demo(spec: ImageSpec) -> bytes:
+    digest = hashlib.sha256(
+        f"{spec.prompt}|{spec.seed}|{spec.model_id}|{spec.aspect}".encode()
+    ).digest()
+    width, height = demo_size(spec.aspect or "1:1")
+    top = tuple(digest[0:3])
+    bottom = tuple(digest[3:6])
+    img = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(img)
+    for y in range(height):  # vertical gradient
+        t = y / max(1, height - 1)
+        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+    for i in range(6):  # a few shapes placed by the hash
+        b = digest[6 + i * 4 : 10 + i * 4]
+        x, y, r = b[0] * width // 255, b[1] * height // 255, 20 + b[2] % 120
+        colour = (b[3], 255 - b[2], b[1])
+        (draw.ellipse if i % 2 else draw.rectangle)([x - r, y - r, x + r, y + r], outline=colour, width=6)
+    draw.rectangle([0, 0, width, 64], fill=(0, 0, 0))
+    draw.text((16, 10), "DEMO", font=_font(40), fill=(255, 210, 0))
+    draw.text((150, 22), f"{spec.model_name or spec.model_id} (offline demo renderer)", font=_font(20), fill=(255, 255, 255))
+    body = textwrap.fill(spec.prompt[:300], width=max(20, width // 14))
+    draw.multiline_text((18, 84), body, font=_font(24), fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0))
+    out = io.BytesIO()
+    img.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+class DemoProvider:
+    name = "demo"
+
+    def __init__(self, delay: float = 0.0, fail: str = "") -> None:
+        self.delay = delay
+        self.fail = fail
+
+    async def generate(
+        self, route: Route, spec: ImageSpec, record: JobHandleRecorder
+    ) -> GeneratedImage:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.fail == "unavailable":
+            raise ProviderUnavailable("the demo renderer was told to be unavailable", provider="demo")
+        if self.fail == "rejected":
+            raise ProviderRejected("the demo renderer was told to refuse this prompt", provider="demo")
+        data = await asyncio.to_thread(render_demo, spec)
+        width, height = demo_size(spec.aspect or "1:1")
+        return GeneratedImage(data, "image/png", width, height, "demo", route.model, is_demo=True)
+
+    async def resume(
+        self, route: Route, spec: ImageSpec, handle: Mapping[str, Any], record: JobHandleRecorder
+    ) -> GeneratedImage:
+        # Demo images are deterministic, so "resuming" is drawing the same picture again.
+        return await self.generate(route, spec, record)

@@ -1,0 +1,193 @@
+"""The credit ledger on SQLite: every write is one unit (one transaction) on the Database."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from adapters.storage.database import Database
+from bot.domain.credits import Hold, LedgerEntry, UserRef
+from bot.domain.errors import InsufficientCredits
+
+
+def _key_used(conn: sqlite3.Connection, key: str) -> bool:
+    return conn.execute("SELECT 1 FROM ledger WHERE idempotency_key = ?", (key,)).fetchone() is not None
+
+
+def _apply(
+    conn: sqlite3.Connection, account_id: int, delta: int, reason: str, key: str, reference: str
+) -> int:
+    """Change a balance and append its ledger row. A debit is one conditional UPDATE: zero
+    rows changed means not enough credits (the CHECK constraint is the second guard)."""
+    row = conn.execute(
+        "UPDATE accounts SET balance = balance + ? WHERE id = ? AND balance + ? >= 0 "
+        "RETURNING balance",
+        (delta, account_id, delta),
+    ).fetchone()
+    if row is None:
+        have = conn.execute("SELECT balance FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        if have is None:
+            raise KeyError(f"no account {account_id}")
+        raise InsufficientCredits(
+            f"That needs {-delta} credits and you have {have[0]}.", needed=-delta, balance=have[0]
+        )
+    conn.execute(
+        "INSERT INTO ledger (account_id, delta, balance_after, reason, reference, "
+        "idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (account_id, delta, row[0], reason, reference, key, time.time()),
+    )
+    return int(row[0])
+
+
+class SqliteLedger:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def open_account(self, user: UserRef, welcome_credits: int) -> int:
+        def unit(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
+                "SELECT account_id FROM identities WHERE platform = ? AND user_id = ?",
+                (user.platform, user.user_id),
+            ).fetchone()
+            if row:
+                if user.name:
+                    conn.execute(
+                        "UPDATE identities SET name = ? WHERE platform = ? AND user_id = ? "
+                        "AND name != ?",
+                        (user.name, user.platform, user.user_id, user.name),
+                    )
+                return int(row[0])
+            now = time.time()
+            account_id = conn.execute(
+                "INSERT INTO accounts (balance, created_at) VALUES (0, ?) RETURNING id", (now,)
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO identities (platform, user_id, account_id, name, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (user.platform, user.user_id, account_id, user.name, now),
+            )
+            if welcome_credits > 0:
+                _apply(conn, account_id, welcome_credits, "welcome", f"welcome:{user.key}", "")
+            return int(account_id)
+
+        return await self.db.run(unit)
+
+    async def find_account(self, platform: str, user_id: str) -> int | None:
+        def unit(conn: sqlite3.Connection) -> int | None:
+            row = conn.execute(
+                "SELECT account_id FROM identities WHERE platform = ? AND user_id = ?",
+                (platform, user_id),
+            ).fetchone()
+            return int(row[0]) if row else None
+
+        return await self.db.run(unit)
+
+    async def balance(self, account_id: int) -> int:
+        def unit(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT balance FROM accounts WHERE id = ?", (account_id,)).fetchone()
+            return int(row[0]) if row else 0
+
+        return await self.db.run(unit)
+
+    async def reserve(self, account_id: int, amount: int, key: str, reference: str) -> int:
+        def unit(conn: sqlite3.Connection) -> int:
+            if conn.execute("SELECT 1 FROM holds WHERE key = ?", (key,)).fetchone():
+                return int(
+                    conn.execute("SELECT balance FROM accounts WHERE id = ?", (account_id,))
+                    .fetchone()[0]
+                )
+            balance = _apply(conn, account_id, -amount, "generation", key, reference)
+            now = time.time()
+            conn.execute(
+                "INSERT INTO holds (key, account_id, amount, status, reference, created_at, "
+                "updated_at) VALUES (?, ?, ?, 'held', ?, ?, ?)",
+                (key, account_id, amount, reference, now, now),
+            )
+            return balance
+
+        return await self.db.run(unit)
+
+    async def settle(self, key: str) -> None:
+        def unit(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE holds SET status = 'settled', updated_at = ? WHERE key = ? AND status = 'held'",
+                (time.time(), key),
+            )
+
+        await self.db.run(unit)
+
+    async def release(self, key: str, reason: str = "refund") -> bool:
+        def unit(conn: sqlite3.Connection) -> bool:
+            hold = conn.execute(
+                "UPDATE holds SET status = 'released', updated_at = ? "
+                "WHERE key = ? AND status = 'held' RETURNING account_id, amount, reference",
+                (time.time(), key),
+            ).fetchone()
+            if hold is None:
+                return False
+            _apply(conn, hold[0], hold[1], reason, f"release:{key}", hold[2])
+            return True
+
+        return await self.db.run(unit)
+
+    async def credit(
+        self, account_id: int, amount: int, reason: str, key: str, reference: str = ""
+    ) -> bool:
+        return await self._change(account_id, amount, reason, key, reference)
+
+    async def debit(
+        self, account_id: int, amount: int, reason: str, key: str, reference: str = ""
+    ) -> bool:
+        return await self._change(account_id, -amount, reason, key, reference)
+
+    async def _change(
+        self, account_id: int, delta: int, reason: str, key: str, reference: str
+    ) -> bool:
+        def unit(conn: sqlite3.Connection) -> bool:
+            if _key_used(conn, key):
+                return False
+            _apply(conn, account_id, delta, reason, key, reference)
+            return True
+
+        return await self.db.run(unit)
+
+    async def transfer(
+        self, source: int, target: int, amount: int, reason: str, key: str, reference: str = ""
+    ) -> bool:
+        def unit(conn: sqlite3.Connection) -> bool:
+            if _key_used(conn, f"{key}:out"):
+                return False
+            _apply(conn, source, -amount, reason, f"{key}:out", reference)
+            _apply(conn, target, amount, reason, f"{key}:in", reference)
+            return True
+
+        return await self.db.run(unit)
+
+    async def history(self, account_id: int, limit: int = 10) -> list[LedgerEntry]:
+        def unit(conn: sqlite3.Connection) -> list[LedgerEntry]:
+            rows = conn.execute(
+                "SELECT account_id, delta, reason, reference, idempotency_key, created_at, "
+                "balance_after FROM ledger WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+                (account_id, limit),
+            ).fetchall()
+            return [LedgerEntry(*r) for r in rows]
+
+        return await self.db.run(unit)
+
+    async def open_holds(self) -> list[Hold]:
+        def unit(conn: sqlite3.Connection) -> list[Hold]:
+            rows = conn.execute(
+                "SELECT key, account_id, amount, status, reference FROM holds WHERE status = 'held'"
+            ).fetchall()
+            return [Hold(*r) for r in rows]
+
+        return await self.db.run(unit)
+
+    async def ledger_sum(self, account_id: int) -> int:
+        def unit(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
+                "SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE account_id = ?", (account_id,)
+            ).fetchone()
+            return int(row[0])
+
+        return await self.db.run(unit)

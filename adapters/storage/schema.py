@@ -1,0 +1,74 @@
+"""Schema migrations, applied in order at start. `PRAGMA user_version` records the version.
+
+Append new migrations; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: wallets, identities, the append-only ledger, holds, jobs.
+    """
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        balance INTEGER NOT NULL DEFAULT 0 CHECK (balance >= 0),
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE identities (
+        platform TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        name TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        PRIMARY KEY (platform, user_id)
+    );
+    CREATE INDEX identities_account ON identities(account_id);
+    CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        delta INTEGER NOT NULL,
+        balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
+        reason TEXT NOT NULL,
+        reference TEXT NOT NULL DEFAULT '',
+        idempotency_key TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX ledger_account ON ledger(account_id, id);
+    CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+    CREATE TABLE holds (
+        key TEXT PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        status TEXT NOT NULL CHECK (status IN ('held', 'settled', 'released')),
+        reference TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX holds_open ON holds(status) WHERE status = 'held';
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        account_id INTEGER NOT NULL,
+        platform TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        intent TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        aspect TEXT NOT NULL,
+        seed INTEGER,
+        cost INTEGER NOT NULL CHECK (cost >= 0),
+        event_key TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        parent_id TEXT,
+        provider TEXT,
+        provider_handle TEXT NOT NULL DEFAULT '{}',
+        chat_ref TEXT NOT NULL DEFAULT '{}',
+        error TEXT,
+        created_at REAL NOT NULL,
+        finished_at REAL
+    );
+    CREATE INDEX jobs_unfinished ON jobs(status) WHERE status IN ('queued', 'running');
+    """,
+]

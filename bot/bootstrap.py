@@ -1,0 +1,67 @@
+"""Composition root: the only core module that imports adapters.
+
+Builds the database, ledger, job store, providers, dispatcher and services from Settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from adapters.providers.demo import DemoProvider
+from adapters.providers.registry import build_providers
+from adapters.storage.database import Database
+from adapters.storage.jobs import SqliteJobStore
+from adapters.storage.ledger import SqliteLedger
+from bot.domain.catalog import Catalog, load_catalog
+from bot.domain.intents import IntentTable, load_intents
+from bot.services.dispatch import Dispatcher
+from bot.services.generation import GenerationService
+from bot.services.planning import Planner
+from bot.services.queue import JobQueue
+from bot.services.recovery import Recovery
+from bot.settings import Settings
+
+# Image generation takes tens of seconds; httpx's 5 s default would fail most jobs.
+PROVIDER_TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=30.0)
+
+
+@dataclass
+class App:
+    settings: Settings
+    catalog: Catalog
+    intents: IntentTable
+    db: Database
+    ledger: SqliteLedger
+    jobs: SqliteJobStore
+    dispatcher: Dispatcher
+    service: GenerationService
+    recovery: Recovery
+    http: httpx.AsyncClient
+
+    async def close(self) -> None:
+        for task in list(self.recovery.tasks):
+            task.cancel()
+        await self.http.aclose()
+        await self.db.close()
+
+
+def load_rules(settings: Settings) -> tuple[Catalog, IntentTable]:
+    return load_catalog(settings.models_file), load_intents(settings.intents_file)
+
+
+async def build_app(settings: Settings) -> App:
+    catalog, intents = load_rules(settings)
+    db = await Database.open(settings.database_url)
+    ledger, jobs = SqliteLedger(db), SqliteJobStore(db)
+    http = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT, follow_redirects=True)
+    providers = build_providers(settings, http)
+    dispatcher = Dispatcher(providers, DemoProvider(settings.demo_delay_seconds, settings.demo_fail))
+    service = GenerationService(
+        Planner(catalog, intents), ledger, jobs, dispatcher, JobQueue(settings.queue_concurrency),
+        welcome_credits=settings.welcome_credits,
+        max_jobs_per_user=settings.max_jobs_per_user,
+        timeout=settings.generation_timeout_seconds,
+    )
+    return App(settings, catalog, intents, db, ledger, jobs, dispatcher, service, Recovery(service), http)

@@ -1,0 +1,131 @@
+"""The `imagine-bot` command line: run, console, route, bench, providers, generate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from bot.bootstrap import App, build_app, load_rules
+from bot.log import setup_logging
+from bot.settings import Settings
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="imagine-bot", description="Multi-model /imagine bot.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start every chat platform that has a token (else the console)")
+    console = sub.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--out", type=Path, default=Path("out"), help="where images are saved")
+    route = sub.add_parser("route", help="print the intent/model/credits/reason for prompts")
+    route.add_argument("prompt", nargs="?", help="a prompt; without it, one prompt per stdin line")
+    bench = sub.add_parser("bench", help="measure the ledger and pipeline; prints JSON")
+    bench.add_argument("--quick", action="store_true", help="smaller counts (for tests)")
+    sub.add_parser("providers", help="which providers have keys and which routes are live")
+    gen = sub.add_parser("generate", help="one generation through the routes, no credits")
+    gen.add_argument("prompt")
+    gen.add_argument("--model", required=True)
+    gen.add_argument("--provider")
+    gen.add_argument("--ar", default="1:1")
+    gen.add_argument("--seed", type=int)
+    gen.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    # The console is a chat: keep INFO lines out of the conversation unless asked for.
+    no_chat = settings.telegram_token is None and settings.discord_token is None
+    quiet = (args.command in ("console", "route", "bench") or (args.command == "run" and no_chat)) \
+        and settings.log_level.upper() == "INFO"
+    setup_logging("WARNING" if quiet else settings.log_level)
+    if args.command == "route":
+        return route_command(settings, args.prompt)
+    if args.command == "bench":
+        from bot.bench import run_bench
+
+        print(json.dumps(asyncio.run(run_bench(quick=args.quick)), indent=2))
+        return 0
+    if args.command == "providers":
+        from bot.operator import providers_command
+
+        return asyncio.run(providers_command(settings))
+    if args.command == "generate":
+        from bot.operator import generate_command
+
+        return asyncio.run(generate_command(settings, args))
+    if args.command == "console":
+        return asyncio.run(_with_app(settings, lambda app, stop: _console(app, args.out)))
+    return asyncio.run(_with_app(settings, _run_platforms))
+
+
+def route_command(settings: Settings, prompt: str | None) -> int:
+    from bot.domain.errors import RequestError
+    from bot.domain.requests import parse_imagine
+    from bot.services.planning import Planner
+
+    catalog, intents = load_rules(settings)
+    planner = Planner(catalog, intents)
+    prompts = [prompt] if prompt is not None else (line.rstrip("\n") for line in sys.stdin)
+    status = 0
+    for text in prompts:
+        try:
+            plan = planner.plan(parse_imagine(text, catalog, intents))
+            out = {"intent": plan.intent, "model": plan.model.id, "credits": plan.credits,
+                   "reason": plan.reason}
+        except RequestError as exc:
+            out, status = {"error": exc.user_message}, 1
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return status
+
+
+async def _with_app(settings: Settings, body) -> int:  # type: ignore[no-untyped-def]
+    app = await build_app(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not on the main thread / Windows
+            pass
+    try:
+        await app.recovery.reconcile()
+        return await body(app, stop) or 0
+    finally:
+        await app.close()
+
+
+async def _console(app: App, out: Path) -> int:
+    from adapters.console.chat import ConsoleChat
+
+    chat = ConsoleChat(app.service, out, demo_mode=app.dispatcher.demo_mode)
+    await chat.run()
+    return 0
+
+
+async def _run_platforms(app: App, stop: asyncio.Event) -> int:
+    settings = app.settings
+    runners = []
+    if settings.telegram_token is not None:
+        from adapters.telegram.runner import run_telegram
+
+        runners.append(run_telegram(app, stop))
+    if settings.discord_token is not None:
+        from adapters.discord.runner import run_discord
+
+        runners.append(run_discord(app, stop))
+    if app.dispatcher.demo_mode:
+        log.warning("no provider keys set: every model runs on the offline DEMO renderer")
+    if not runners:
+        print("No chat tokens set (TELEGRAM_TOKEN, DISCORD_TOKEN): opening the console chat.",
+              flush=True)
+        return await _console(app, Path("out"))
+    await asyncio.gather(*runners)
+    return 0

@@ -1,0 +1,108 @@
+"""The model catalog, loaded from data/models.toml (operators edit prices and routes there)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.domain.providers import Route
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    name: str
+    architecture: str
+    maker: str
+    credits: int
+    speed: str
+    strengths: tuple[str, ...]
+    aspect_ratios: tuple[str, ...]
+    routes: tuple[Route, ...] = ()
+
+    @property
+    def price_label(self) -> str:
+        return f"{self.credits} credit" + ("" if self.credits == 1 else "s")
+
+
+def _key(text: str) -> str:
+    """Normalise a model name for matching: `Flux-Pro`, `flux pro` and `FLUX_PRO` are equal."""
+    return re.sub(r"[^a-z0-9.]+", "", text.lower())
+
+
+class Catalog:
+    def __init__(self, models: Iterable[Model]) -> None:
+        self.models: tuple[Model, ...] = tuple(models)
+        self._by_id = {m.id: m for m in self.models}
+        if len(self._by_id) != len(self.models):
+            raise ValueError("duplicate model id in the catalog")
+        self._by_key: dict[str, Model] = {}
+        for m in self.models:
+            self._by_key[_key(m.id)] = m
+            self._by_key[_key(m.name)] = m
+
+    def __iter__(self) -> Iterator[Model]:
+        return iter(self.models)
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def get(self, model_id: str) -> Model:
+        return self._by_id[model_id]
+
+    def find(self, name: str) -> Model | None:
+        """Match by id or display name, ignoring case, spaces and punctuation."""
+        return self._by_key.get(_key(name)) if name.strip() else None
+
+    def suggest(self, name: str) -> list[str]:
+        keys = difflib.get_close_matches(_key(name), list(self._by_key), n=3, cutoff=0.5)
+        seen: list[str] = []
+        for k in keys:
+            if self._by_key[k].id not in seen:
+                seen.append(self._by_key[k].id)
+        return seen
+
+    def by_price(self) -> list[Model]:
+        return sorted(self.models, key=lambda m: (m.credits, m.id))
+
+    def cheapest_affordable(self, balance: int, aspect: str | None = None) -> Model | None:
+        for m in self.by_price():
+            if m.credits <= balance and (aspect is None or aspect in m.aspect_ratios):
+                return m
+        return None
+
+    def others(self, model_id: str) -> list[Model]:
+        return [m for m in self.models if m.id != model_id]
+
+
+def load_catalog(path: Path) -> Catalog:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    models = []
+    for entry in raw.get("models", []):
+        credits = entry["credits"]
+        if not isinstance(credits, int) or isinstance(credits, bool) or credits < 0:
+            raise ValueError(f"model {entry.get('id')!r}: credits must be a whole number >= 0")
+        routes = tuple(
+            Route(provider=r["provider"], model=r["model"], params=dict(r.get("params", {})))
+            for r in entry.get("routes", [])
+        )
+        models.append(
+            Model(
+                id=entry["id"],
+                name=entry["name"],
+                architecture=entry["architecture"],
+                maker=entry["maker"],
+                credits=credits,
+                speed=entry["speed"],
+                strengths=tuple(entry.get("strengths", [])),
+                aspect_ratios=tuple(entry.get("aspect_ratios", ["1:1"])),
+                routes=routes,
+            )
+        )
+    if not models:
+        raise ValueError(f"{path}: no [[models]] entries")
+    return Catalog(models)

@@ -1,0 +1,55 @@
+"""Domain errors. Each carries a message that is safe to show a person in chat."""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """A known, user-facing failure. `user_message` is what the chat surfaces show."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+class RequestError(BotError):
+    """The person's input cannot be understood (bad option, empty prompt, ...)."""
+
+
+class UnknownModel(RequestError):
+    pass
+
+
+class InsufficientCredits(BotError):
+    def __init__(self, user_message: str, *, needed: int = 0, balance: int = 0) -> None:
+        super().__init__(user_message)
+        self.needed = needed
+        self.balance = balance
+        self.suggestion: str | None = None  # a model id the person can afford, if any
+
+
+class TooManyJobs(BotError):
+    """The person already has the maximum number of jobs in flight."""
+
+
+class JobNotFound(BotError):
+    """A button or command names a job that does not exist (stale or forged)."""
+
+
+class GenerationFailed(BotError):
+    """The image could not be made; the credits were refunded before this is raised."""
+
+    def __init__(self, user_message: str, *, rejected: bool = False) -> None:
+        super().__init__(user_message)
+        self.rejected = rejected
+
+
+class DuplicateEvent(BotError):
+    """The same platform event (click, update) arrived again; it was handled once already."""
+
+    def __init__(self, user_message: str, job_id: str) -> None:
+        super().__init__(user_message)
+        self.job_id = job_id
+
+
+class PermissionDenied(BotError):
+    pass

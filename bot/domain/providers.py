@@ -1,0 +1,88 @@
+"""The provider port: what every image vendor adapter implements.
+
+Adapters map every outcome onto three results: an image, `ProviderUnavailable` (try again
+later or fail over to the next route) or `ProviderRejected` (moderation or invalid input:
+never retried, the person is refunded and told the reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way to run a catalog model: a provider, that provider's model id, fixed params."""
+
+    provider: str
+    model: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """What to draw. `model_id`/`model_name` are the catalog's, for labelling and demo art."""
+
+    prompt: str
+    aspect: str = "1:1"
+    seed: int | None = None
+    model_id: str = ""
+    model_name: str = ""
+
+
+@dataclass(frozen=True)
+class GeneratedImage:
+    data: bytes
+    mime: str
+    width: int
+    height: int
+    provider: str
+    provider_model: str
+    is_demo: bool = False
+
+
+class ProviderError(Exception):
+    def __init__(self, reason: str, *, provider: str = "", retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.provider = provider
+        self.retry_after = retry_after
+
+
+class ProviderUnavailable(ProviderError):
+    """429, 5xx, timeouts, connection errors, expired result URLs: fail over or retry later."""
+
+
+class ProviderRejected(ProviderError):
+    """Moderation or invalid input. `reason` is plain words fit for the person."""
+
+
+class NotResumable(ProviderError):
+    """A provider job recorded before a restart cannot be picked up again."""
+
+
+class JobHandleRecorder(Protocol):
+    """Called by adapters with the provider's job handle (ids, polling URLs) *before* waiting,
+    so a restart can resume that job instead of paying twice."""
+
+    async def __call__(self, handle: Mapping[str, Any]) -> None: ...
+
+
+class ImageProvider(Protocol):
+    name: str
+
+    async def generate(
+        self, route: Route, spec: ImageSpec, record: JobHandleRecorder
+    ) -> GeneratedImage: ...
+
+    async def resume(
+        self, route: Route, spec: ImageSpec, handle: Mapping[str, Any], record: JobHandleRecorder
+    ) -> GeneratedImage:
+        """Continue a job from its recorded handle; raise NotResumable when impossible."""
+        ...
+
+
+async def no_record(handle: Mapping[str, Any]) -> None:
+    """A recorder for callers that have no job row (operator `generate`)."""

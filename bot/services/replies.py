@@ -1,0 +1,94 @@
+"""Platform-neutral words for chat surfaces: captions, choices, help, model lists.
+
+Every surface (console, Telegram, Discord) says the same things; only layout differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.catalog import Catalog, Model
+from bot.domain.intents import IntentTable
+from bot.domain.requests import MAX_PROMPT_CHARS
+from bot.services.generation import GenerationResult, Progress
+from bot.services.planning import Planner
+
+
+def credits(n: int) -> str:
+    return f"{n} credit" + ("" if n == 1 else "s")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button under a result. `action` is again | model | compare; `model_id` for model."""
+
+    action: str
+    label: str
+    model_id: str | None = None
+
+
+def result_caption(result: GenerationResult, include_prompt: bool = False) -> str:
+    demo = " (offline demo renderer)" if result.image.is_demo else ""
+    lines = [
+        f"{result.model.name}{demo}, because {result.reason}.",
+        f"Cost {credits(result.cost)} · balance {credits(result.balance)} · seed {result.job.seed}",
+    ]
+    if include_prompt:
+        lines.insert(0, f"“{result.job.prompt[:300]}”")
+    return "\n".join(lines)
+
+
+def result_choices(result: GenerationResult, catalog: Catalog, planner: Planner) -> list[Choice]:
+    job = result.job
+    choices = [Choice("again", f"Again on {result.model.name} ({credits(result.model.credits)})")]
+    for model in catalog.others(job.model_id):
+        choices.append(Choice("model", f"{model.name} ({credits(model.credits)})", model.id))
+    trio = planner.compare_models(job.intent, job.model_id, job.aspect)
+    total = sum(m.credits for m in trio)
+    choices.append(Choice("compare", f"Compare on 3 ({credits(total)})"))
+    return choices
+
+
+def progress_text(progress: Progress) -> str:
+    if progress.stage == "queued":
+        return f"Queued: position {progress.position}. {progress.model_name} will start soon."
+    if progress.stage == "started":
+        return f"Generating with {progress.model_name}…"
+    if progress.stage == "finished":
+        return f"{progress.model_name} finished. Uploading…"
+    return f"{progress.model_name} failed."
+
+
+def model_lines(catalog: Catalog, demo_mode: bool = False) -> list[str]:
+    lines = [
+        f"{m.name} (`{m.id}`): {credits(m.credits)}, {m.speed}, {', '.join(m.strengths)}"
+        for m in catalog
+    ]
+    if demo_mode:
+        lines.append("No provider keys are set: every model runs on the offline demo renderer.")
+    return lines
+
+
+def intent_lines(intents: IntentTable, catalog: Catalog) -> list[str]:
+    return [f"{i.id}: “{i.phrase}” → {catalog.get(i.default_model).name}" for i in intents]
+
+
+def help_text(catalog: Catalog, intents: IntentTable, balance: int | None, demo_mode: bool) -> str:
+    cheapest: Model = catalog.by_price()[0]
+    parts = [
+        "I make images from your words and pick the right model for what you ask.",
+        "",
+        "/imagine <prompt> [--model M] [--intent I] [--ar W:H] [--seed N]",
+        f"  e.g. /imagine a fox in the snow --ar 16:9   (prompts up to {MAX_PROMPT_CHARS:,} characters)",
+        "/models: models and prices · /balance: your credits · /help: this text",
+        "",
+        "Intents (what picks the model):",
+        *("  " + line for line in intent_lines(intents, catalog)),
+        "",
+        "Models (credits per image):",
+        *("  " + line for line in model_lines(catalog, demo_mode)),
+    ]
+    if balance is not None:
+        parts += ["", f"You have {credits(balance)}. The cheapest model, {cheapest.name}, costs "
+                  f"{credits(cheapest.credits)}."]
+    return "\n".join(parts)

@@ -1,0 +1,77 @@
+"""All configuration: one pydantic-settings class, built once in main.
+
+Values come from the environment or `.env`. Secrets are SecretStr so they never print.
+Every field here is listed in `.env.example` (a test checks that).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Core
+    database_url: str = "sqlite:///data/imagine.db"
+    models_file: Path = DATA_DIR / "models.toml"
+    intents_file: Path = DATA_DIR / "intents.toml"
+    welcome_credits: int = Field(50, ge=0)
+    max_jobs_per_user: int = Field(2, ge=1)
+    queue_concurrency: int = Field(4, ge=1)
+    generation_timeout_seconds: float = Field(300.0, gt=0)
+    log_level: str = "INFO"
+
+    # Offline demo renderer (used when no provider key is set)
+    demo_delay_seconds: float = Field(0.0, ge=0)
+    demo_fail: str = ""  # "", "unavailable" or "rejected": make the demo fail, for tests
+
+    # Chat platforms
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    discord_token: SecretStr | None = None
+    discord_api_base: str = "https://discord.com/api/v10"
+    discord_gateway_url: str = "wss://gateway.discord.gg/"
+    discord_guild_ids: str = ""
+
+    # Providers: keys (all optional) and base URLs (proxies, gateways, local fakes)
+    fal_key: SecretStr | None = None
+    fal_base_url: str = "https://queue.fal.run"
+    bfl_api_key: SecretStr | None = None
+    bfl_base_url: str = "https://api.bfl.ai"
+    gemini_api_key: SecretStr | None = None
+    gemini_base_url: str = "https://generativelanguage.googleapis.com"
+    xai_api_key: SecretStr | None = None
+    xai_base_url: str = "https://api.x.ai"
+    ark_api_key: SecretStr | None = None
+    ark_base_url: str = "https://ark.ap-southeast.bytepluses.com/api/v3"
+    recraft_api_token: SecretStr | None = None
+    recraft_base_url: str = "https://external.api.recraft.ai"
+    replicate_api_token: SecretStr | None = None
+    replicate_base_url: str = "https://api.replicate.com"
+    provider_max_image_bytes: int = Field(20_000_000, gt=0)
+
+    @field_validator("demo_fail")
+    @classmethod
+    def _demo_fail_mode(cls, value: str) -> str:
+        if value not in ("", "unavailable", "rejected"):
+            raise ValueError("DEMO_FAIL must be empty, 'unavailable' or 'rejected'")
+        return value
+
+    @field_validator(
+        "telegram_token", "discord_token", "fal_key", "bfl_api_key", "gemini_api_key",
+        "xai_api_key", "ark_api_key", "recraft_api_token", "replicate_api_token",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def guild_ids(self) -> list[int]:
+        return [int(g) for g in self.discord_guild_ids.replace(" ", "").split(",") if g]

@@ -1,0 +1,65 @@
+"""Shared fixtures: the real data files, a real SQLite database in a temp dir, the service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from adapters.providers.demo import DemoProvider
+from adapters.storage.database import Database
+from adapters.storage.jobs import SqliteJobStore
+from adapters.storage.ledger import SqliteLedger
+from bot.domain.catalog import Catalog, load_catalog
+from bot.domain.intents import IntentTable, load_intents
+from bot.domain.providers import ImageProvider
+from bot.services.dispatch import Dispatcher
+from bot.services.generation import GenerationService
+from bot.services.planning import Planner
+from bot.services.queue import JobQueue
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog(DATA / "models.toml")
+
+
+@pytest.fixture(scope="session")
+def intents() -> IntentTable:
+    return load_intents(DATA / "intents.toml")
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(f"sqlite:///{tmp_path / 'test.db'}")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def ledger(db: Database) -> SqliteLedger:
+    return SqliteLedger(db)
+
+
+@pytest.fixture
+def make_service(db: Database, catalog: Catalog, intents: IntentTable):
+    def build(
+        providers: dict[str, ImageProvider] | None = None,
+        demo: ImageProvider | None = None,
+        *,
+        concurrency: int = 4,
+        max_jobs: int = 2,
+        timeout: float = 30.0,
+        welcome: int = 50,
+    ) -> GenerationService:
+        return GenerationService(
+            Planner(catalog, intents), SqliteLedger(db), SqliteJobStore(db),
+            Dispatcher(providers or {}, demo or DemoProvider()), JobQueue(concurrency),
+            welcome_credits=welcome, max_jobs_per_user=max_jobs, timeout=timeout,
+        )
+
+    return build

@@ -1,0 +1,46 @@
+"""The operator-editable data files load and every cross-reference holds."""
+
+from bot.domain.catalog import Catalog
+from bot.domain.intents import IntentTable
+
+PRODUCT_PRICES = {
+    "flux-2-klein": 1, "bitdance": 4, "flux-pro": 5, "seedream-5": 5, "grok-imagine": 7,
+    "nano-banana-2": 8, "recraft-v4-pro": 8, "nano-banana-pro": 15,
+}
+PRODUCT_DEFAULTS = {
+    "fast": "flux-2-klein", "photo": "bitdance", "general": "flux-pro", "text": "nano-banana-2",
+    "design": "recraft-v4-pro", "creative": "grok-imagine", "hero": "nano-banana-pro",
+}
+KNOWN_PROVIDERS = {"fal", "bfl", "gemini", "xai", "ark", "recraft", "replicate"}
+
+
+def test_catalog_has_the_eight_models_at_their_prices(catalog: Catalog):
+    assert {m.id: m.credits for m in catalog} == PRODUCT_PRICES
+
+
+def test_every_model_has_routes_on_known_providers_and_ratios(catalog: Catalog):
+    for model in catalog:
+        assert model.routes, model.id
+        assert {r.provider for r in model.routes} <= KNOWN_PROVIDERS, model.id
+        assert "1:1" in model.aspect_ratios, model.id
+        for ratio in model.aspect_ratios:
+            w, h = ratio.split(":")
+            assert int(w) > 0 and int(h) > 0
+
+
+def test_intents_reference_real_models(catalog: Catalog, intents: IntentTable):
+    ids = {m.id for m in catalog}
+    assert {i.id: i.default_model for i in intents} == PRODUCT_DEFAULTS
+    for intent in intents:
+        assert intent.phrase and intent.why
+        assert set(intent.compare) <= ids, intent.id
+        assert len(intent.compare) >= 3, intent.id
+    assert intents.fallback.id == "general"
+
+
+def test_model_names_match_by_id_or_name_ignoring_case(catalog: Catalog):
+    assert catalog.find("flux pro").id == "flux-pro"
+    assert catalog.find("Flux-Pro").id == "flux-pro"
+    assert catalog.find("NANO BANANA PRO").id == "nano-banana-pro"
+    assert catalog.find("seedream 5.0").id == "seedream-5"
+    assert catalog.find("nope") is None
