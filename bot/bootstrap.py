@@ -57,11 +57,19 @@ async def build_app(settings: Settings) -> App:
     ledger, jobs = SqliteLedger(db), SqliteJobStore(db)
     http = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT, follow_redirects=True)
     providers = build_providers(settings, http)
-    dispatcher = Dispatcher(providers, DemoProvider(settings.demo_delay_seconds, settings.demo_fail))
+    dispatcher = Dispatcher(
+        providers, DemoProvider(settings.demo_delay_seconds, settings.demo_fail)
+    )
     service = GenerationService(
-        Planner(catalog, intents), ledger, jobs, dispatcher, JobQueue(settings.queue_concurrency),
+        Planner(catalog, intents),
+        ledger,
+        jobs,
+        dispatcher,
+        JobQueue(settings.queue_concurrency),
         welcome_credits=settings.welcome_credits,
         max_jobs_per_user=settings.max_jobs_per_user,
         timeout=settings.generation_timeout_seconds,
     )
-    return App(settings, catalog, intents, db, ledger, jobs, dispatcher, service, Recovery(service), http)
+    return App(
+        settings, catalog, intents, db, ledger, jobs, dispatcher, service, Recovery(service), http
+    )

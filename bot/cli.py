@@ -43,8 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     # The console is a chat: keep INFO lines out of the conversation unless asked for.
     no_chat = settings.telegram_token is None and settings.discord_token is None
-    quiet = (args.command in ("console", "route", "bench") or (args.command == "run" and no_chat)) \
-        and settings.log_level.upper() == "INFO"
+    quiet = (
+        args.command in ("console", "route", "bench") or (args.command == "run" and no_chat)
+    ) and settings.log_level.upper() == "INFO"
     setup_logging("WARNING" if quiet else settings.log_level)
     if args.command == "route":
         return route_command(settings, args.prompt)
@@ -78,8 +79,12 @@ def route_command(settings: Settings, prompt: str | None) -> int:
     for text in prompts:
         try:
             plan = planner.plan(parse_imagine(text, catalog, intents))
-            out = {"intent": plan.intent, "model": plan.model.id, "credits": plan.credits,
-                   "reason": plan.reason}
+            out = {
+                "intent": plan.intent,
+                "model": plan.model.id,
+                "credits": plan.credits,
+                "reason": plan.reason,
+            }
         except RequestError as exc:
             out, status = {"error": exc.user_message}, 1
         print(json.dumps(out, ensure_ascii=False), flush=True)
@@ -124,8 +129,10 @@ async def _run_platforms(app: App, stop: asyncio.Event) -> int:
     if app.dispatcher.demo_mode:
         log.warning("no provider keys set: every model runs on the offline DEMO renderer")
     if not runners:
-        print("No chat tokens set (TELEGRAM_TOKEN, DISCORD_TOKEN): opening the console chat.",
-              flush=True)
+        print(
+            "No chat tokens set (TELEGRAM_TOKEN, DISCORD_TOKEN): opening the console chat.",
+            flush=True,
+        )
         return await _console(app, Path("out"))
     await asyncio.gather(*runners)
     return 0

@@ -65,8 +65,15 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_token", "discord_token", "fal_key", "bfl_api_key", "gemini_api_key",
-        "xai_api_key", "ark_api_key", "recraft_api_token", "replicate_api_token",
+        "telegram_token",
+        "discord_token",
+        "fal_key",
+        "bfl_api_key",
+        "gemini_api_key",
+        "xai_api_key",
+        "ark_api_key",
+        "recraft_api_token",
+        "replicate_api_token",
         mode="before",
     )
     @classmethod

@@ -45,21 +45,32 @@ def ledger(db: Database) -> SqliteLedger:
     return SqliteLedger(db)
 
 
+def build_service(
+    db: Database,
+    providers: dict[str, ImageProvider] | None = None,
+    demo: ImageProvider | None = None,
+    *,
+    concurrency: int = 4,
+    max_jobs: int = 2,
+    timeout: float = 30.0,
+    welcome: int = 50,
+) -> GenerationService:
+    """The real service over a real database, with the given providers (none = demo)."""
+    return GenerationService(
+        Planner(load_catalog(DATA / "models.toml"), load_intents(DATA / "intents.toml")),
+        SqliteLedger(db),
+        SqliteJobStore(db),
+        Dispatcher(providers or {}, demo or DemoProvider()),
+        JobQueue(concurrency),
+        welcome_credits=welcome,
+        max_jobs_per_user=max_jobs,
+        timeout=timeout,
+    )
+
+
 @pytest.fixture
-def make_service(db: Database, catalog: Catalog, intents: IntentTable):
-    def build(
-        providers: dict[str, ImageProvider] | None = None,
-        demo: ImageProvider | None = None,
-        *,
-        concurrency: int = 4,
-        max_jobs: int = 2,
-        timeout: float = 30.0,
-        welcome: int = 50,
-    ) -> GenerationService:
-        return GenerationService(
-            Planner(catalog, intents), SqliteLedger(db), SqliteJobStore(db),
-            Dispatcher(providers or {}, demo or DemoProvider()), JobQueue(concurrency),
-            welcome_credits=welcome, max_jobs_per_user=max_jobs, timeout=timeout,
-        )
+def make_service(db: Database):
+    def build(*args, **kwargs) -> GenerationService:  # type: ignore[no-untyped-def]
+        return build_service(db, *args, **kwargs)
 
     return build

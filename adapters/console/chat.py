@@ -18,7 +18,7 @@ from typing import TextIO
 
 from bot.domain.credits import UserRef
 from bot.domain.errors import BotError, GenerationFailed, RequestError
-from bot.domain.requests import parse_imagine
+from bot.domain.requests import clean_text, parse_imagine
 from bot.services import replies
 from bot.services.generation import GenerationResult, GenerationService, Progress
 
@@ -62,7 +62,7 @@ class ConsoleChat:
 
     async def handle(self, line: str) -> None:
         """One chat line in, replies out. Never raises."""
-        text = line.strip()
+        text = clean_text(line)
         if not text:
             return
         try:
@@ -82,7 +82,11 @@ class ConsoleChat:
             return await self._imagine(rest)
         if command in ("/help", "/start"):
             balance = await self.service.balance(self.user)
-            self.write(replies.help_text(self.service.catalog, self.service.planner.intents, balance, self.demo_mode))
+            self.write(
+                replies.help_text(
+                    self.service.catalog, self.service.planner.intents, balance, self.demo_mode
+                )
+            )
             return
         if command == "/models":
             self.write("\n".join(replies.model_lines(self.service.catalog, self.demo_mode)))
@@ -107,19 +111,25 @@ class ConsoleChat:
         try:
             index = int(arg or "1")
         except ValueError:
-            raise RequestError(f"`/rerun` takes a choice number, like `/rerun 2`, not `{arg[:20]}`.") from None
+            raise RequestError(
+                f"`/rerun` takes a choice number, like `/rerun 2`, not `{arg[:20]}`."
+            ) from None
         if not 1 <= index <= len(self.choices):
             raise RequestError(f"Pick a choice from 1 to {len(self.choices)}.")
         choice = self.choices[index - 1]
         if choice.action == "compare":
             return await self._compare()
-        result = await self.service.rerun(self.last.job.id, self.user, self._event(), choice.model_id, self._progress)
+        result = await self.service.rerun(
+            self.last.job.id, self.user, self._event(), choice.model_id, self._progress
+        )
         self._show(result)
 
     async def _compare(self) -> None:
         if self.last is None:
             raise RequestError("Nothing to compare yet. Make an image with /imagine first.")
-        outcomes = await self.service.compare(self.last.job.id, self.user, self._event(), self._progress)
+        outcomes = await self.service.compare(
+            self.last.job.id, self.user, self._event(), self._progress
+        )
         for outcome in outcomes:
             if isinstance(outcome, GenerationFailed):
                 self.write(f"⚠️ {outcome.user_message}")
@@ -128,13 +138,18 @@ class ConsoleChat:
 
     def _show(self, result: GenerationResult, keep: bool = True) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        path = self.out_dir / f"{result.job.id}-{result.model.id}{EXTENSIONS.get(result.image.mime, '.img')}"
+        path = (
+            self.out_dir
+            / f"{result.job.id}-{result.model.id}{EXTENSIONS.get(result.image.mime, '.img')}"
+        )
         path.write_bytes(result.image.data)
         self.write(f"🖼️  Saved {path} ({result.image.width}x{result.image.height})")
         self.write(replies.result_caption(result))
         if keep:
             self.last = result
-            self.choices = replies.result_choices(result, self.service.catalog, self.service.planner)
+            self.choices = replies.result_choices(
+                result, self.service.catalog, self.service.planner
+            )
             for i, choice in enumerate(self.choices, start=1):
                 command = "/compare" if choice.action == "compare" else f"/rerun {i}"
                 self.write(f"  {command:<10} {choice.label}")

@@ -15,7 +15,15 @@ _COLUMNS = (
     "finished_at"
 )
 _JSON_FIELDS = ("provider_handle", "chat_ref")
-_UPDATABLE = {"status", "provider", "provider_handle", "chat_ref", "error", "finished_at", "model_id"}
+_UPDATABLE = {
+    "status",
+    "provider",
+    "provider_handle",
+    "chat_ref",
+    "error",
+    "finished_at",
+    "model_id",
+}
 
 
 def _to_job(row: sqlite3.Row | tuple[Any, ...]) -> Job:
@@ -39,10 +47,26 @@ class SqliteJobStore:
             conn.execute(
                 f"INSERT INTO jobs ({_COLUMNS}) VALUES ({', '.join('?' * 20)})",
                 (
-                    job.id, job.account_id, job.platform, job.user_id, job.prompt, job.model_id,
-                    job.intent, job.reason, job.aspect, job.seed, job.cost, job.event_key,
-                    job.status, job.parent_id, job.provider, json.dumps(dict(job.provider_handle)),
-                    json.dumps(dict(job.chat_ref)), job.error, job.created_at, job.finished_at,
+                    job.id,
+                    job.account_id,
+                    job.platform,
+                    job.user_id,
+                    job.prompt,
+                    job.model_id,
+                    job.intent,
+                    job.reason,
+                    job.aspect,
+                    job.seed,
+                    job.cost,
+                    job.event_key,
+                    job.status,
+                    job.parent_id,
+                    job.provider,
+                    json.dumps(dict(job.provider_handle)),
+                    json.dumps(dict(job.chat_ref)),
+                    job.error,
+                    job.created_at,
+                    job.finished_at,
                 ),
             )
             return job, True

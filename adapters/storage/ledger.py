@@ -11,7 +11,10 @@ from bot.domain.errors import InsufficientCredits
 
 
 def _key_used(conn: sqlite3.Connection, key: str) -> bool:
-    return conn.execute("SELECT 1 FROM ledger WHERE idempotency_key = ?", (key,)).fetchone() is not None
+    return (
+        conn.execute("SELECT 1 FROM ledger WHERE idempotency_key = ?", (key,)).fetchone()
+        is not None
+    )
 
 
 def _apply(
@@ -84,33 +87,34 @@ class SqliteLedger:
 
     async def balance(self, account_id: int) -> int:
         def unit(conn: sqlite3.Connection) -> int:
-            row = conn.execute("SELECT balance FROM accounts WHERE id = ?", (account_id,)).fetchone()
+            row = conn.execute(
+                "SELECT balance FROM accounts WHERE id = ?", (account_id,)
+            ).fetchone()
             return int(row[0]) if row else 0
 
         return await self.db.run(unit)
 
     async def reserve(self, account_id: int, amount: int, key: str, reference: str) -> int:
         def unit(conn: sqlite3.Connection) -> int:
-            if conn.execute("SELECT 1 FROM holds WHERE key = ?", (key,)).fetchone():
-                return int(
-                    conn.execute("SELECT balance FROM accounts WHERE id = ?", (account_id,))
-                    .fetchone()[0]
-                )
-            balance = _apply(conn, account_id, -amount, "generation", key, reference)
             now = time.time()
-            conn.execute(
+            # The hold row doubles as the idempotency check: a repeated key inserts nothing.
+            inserted = conn.execute(
                 "INSERT INTO holds (key, account_id, amount, status, reference, created_at, "
-                "updated_at) VALUES (?, ?, ?, 'held', ?, ?, ?)",
+                "updated_at) VALUES (?, ?, ?, 'held', ?, ?, ?) ON CONFLICT (key) DO NOTHING",
                 (key, account_id, amount, reference, now, now),
-            )
-            return balance
+            ).rowcount
+            if not inserted:
+                row = conn.execute("SELECT balance FROM accounts WHERE id = ?", (account_id,))
+                return int(row.fetchone()[0])
+            return _apply(conn, account_id, -amount, "generation", key, reference)
 
         return await self.db.run(unit)
 
     async def settle(self, key: str) -> None:
         def unit(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "UPDATE holds SET status = 'settled', updated_at = ? WHERE key = ? AND status = 'held'",
+                "UPDATE holds SET status = 'settled', updated_at = ? "
+                "WHERE key = ? AND status = 'held'",
                 (time.time(), key),
             )
 

@@ -142,12 +142,16 @@ def parse_imagine(text: str, catalog: Catalog, intents: IntentTable) -> Generati
             name = _ALIASES.get(name, name)
             if name not in OPTION_NAMES:
                 known = ", ".join(f"--{o}" for o in OPTION_NAMES)
-                raise RequestError(f"I don't know the option `--{flag.group(1)[:20]}`. Try {known}.")
+                raise RequestError(
+                    f"I don't know the option `--{flag.group(1)[:20]}`. Try {known}."
+                )
             value = flag.group(2)
             i += 1
             if value is None:
                 if i >= len(words) or _FLAG.match(words[i]):
-                    raise RequestError(f"`--{name}` needs a value, like `--{name} {_example(name)}`.")
+                    raise RequestError(
+                        f"`--{name}` needs a value, like `--{name} {_example(name)}`."
+                    )
                 if name == "model":
                     value, i = _take_model_words(catalog, words, i)
                 else:

@@ -36,7 +36,9 @@ class Dispatcher:
     def routes_for(self, model: Model) -> list[tuple[Route, ImageProvider]]:
         if self.demo_mode:
             return [(Route("demo", model.id), self.demo)]
-        return [(r, self.providers[r.provider]) for r in model.routes if r.provider in self.providers]
+        return [
+            (r, self.providers[r.provider]) for r in model.routes if r.provider in self.providers
+        ]
 
     def available(self, model: Model) -> bool:
         return bool(self.routes_for(model))
@@ -68,7 +70,10 @@ class Dispatcher:
                 return await provider.generate(route, spec, tagged)
             except ProviderUnavailable as exc:
                 log.warning(
-                    "route unavailable model=%s provider=%s: %s", model.id, route.provider, exc.reason
+                    "route unavailable model=%s provider=%s: %s",
+                    model.id,
+                    route.provider,
+                    exc.reason,
                 )
                 last = exc
         assert last is not None
@@ -82,7 +87,11 @@ class Dispatcher:
         if provider is None:
             raise NotResumable(f"provider {name!r} is not configured any more", provider=str(name))
         route = next(
-            (r for r in model.routes if r.provider == name and r.model == handle.get("route_model")),
+            (
+                r
+                for r in model.routes
+                if r.provider == name and r.model == handle.get("route_model")
+            ),
             Route(str(name), str(handle.get("route_model", model.id))),
         )
         return await provider.resume(route, spec, handle, record)

@@ -116,8 +116,9 @@ class GenerationService:
         plan = self.planner.plan(request)
         account = await self.account(user)
         with self._in_flight(account):
-            return await self._run(plan, request.prompt, request.seed, user, account, event_key,
-                                   on_progress, chat_ref)
+            return await self._run(
+                plan, request.prompt, request.seed, user, account, event_key, on_progress, chat_ref
+            )
 
     async def rerun(
         self,
@@ -137,8 +138,17 @@ class GenerationService:
         account = await self.account(user)
         seed = None if same else parent.seed
         with self._in_flight(account):
-            return await self._run(plan, parent.prompt, seed, user, account, event_key,
-                                   on_progress, chat_ref, parent_id=parent.id)
+            return await self._run(
+                plan,
+                parent.prompt,
+                seed,
+                user,
+                account,
+                event_key,
+                on_progress,
+                chat_ref,
+                parent_id=parent.id,
+            )
 
     async def compare(
         self,
@@ -158,14 +168,23 @@ class GenerationService:
             prices = " + ".join(f"{m.name} {m.credits}" for m in models)
             raise InsufficientCredits(
                 f"Compare on 3 costs {total} credits ({prices}) and you have {balance}.",
-                needed=total, balance=balance,
+                needed=total,
+                balance=balance,
             )
         with self._in_flight(account):
             outcomes = await asyncio.gather(
                 *(
-                    self._run(Plan(parent.intent, m, f"compare: {m.name}", parent.aspect),
-                              parent.prompt, parent.seed, user, account, f"{event_key}:{i}",
-                              on_progress, chat_ref, parent_id=parent.id)
+                    self._run(
+                        Plan(parent.intent, m, f"compare: {m.name}", parent.aspect),
+                        parent.prompt,
+                        parent.seed,
+                        user,
+                        account,
+                        f"{event_key}:{i}",
+                        on_progress,
+                        chat_ref,
+                        parent_id=parent.id,
+                    )
                     for i, m in enumerate(models)
                 ),
                 return_exceptions=True,
@@ -200,11 +219,21 @@ class GenerationService:
         parent_id: str | None = None,
     ) -> GenerationResult:
         job = Job(
-            id=new_job_id(), account_id=account, platform=user.platform, user_id=user.user_id,
-            prompt=prompt, model_id=plan.model.id, intent=plan.intent, reason=plan.reason,
-            aspect=plan.aspect, seed=seed if seed is not None else secrets.randbelow(2**32),
-            cost=plan.credits, event_key=event_key, parent_id=parent_id,
-            chat_ref=dict(chat_ref or {}), created_at=time.time(),
+            id=new_job_id(),
+            account_id=account,
+            platform=user.platform,
+            user_id=user.user_id,
+            prompt=prompt,
+            model_id=plan.model.id,
+            intent=plan.intent,
+            reason=plan.reason,
+            aspect=plan.aspect,
+            seed=seed if seed is not None else secrets.randbelow(2**32),
+            cost=plan.credits,
+            event_key=event_key,
+            parent_id=parent_id,
+            chat_ref=dict(chat_ref or {}),
+            created_at=time.time(),
         )
         job, created = await self.jobs.create_job(job)
         if not created:
@@ -214,7 +243,13 @@ class GenerationService:
         except InsufficientCredits as exc:
             await self._finish(job, FAILED, "insufficient credits")
             raise self.planner.not_enough(plan.model, exc.balance, plan.aspect) from None
-        log.info("job %s reserved account=%s model=%s credits=-%d", job.id, account, job.model_id, job.cost)
+        log.info(
+            "job %s reserved account=%s model=%s credits=-%d",
+            job.id,
+            account,
+            job.model_id,
+            job.cost,
+        )
         settled = False
         try:
             image = await self._execute(job, plan.model, on_progress)
@@ -224,12 +259,30 @@ class GenerationService:
             log.info("job %s succeeded provider=%s", job.id, image.provider)
             return GenerationResult(job, plan.model, image, balance)
         except ProviderRejected as exc:
-            raise await self._fail(job, plan.model, f"{plan.model.name} refused this prompt: {exc.reason}.", rejected=True, on_progress=on_progress) from None
+            raise await self._fail(
+                job,
+                plan.model,
+                f"{plan.model.name} refused this prompt: {exc.reason}.",
+                rejected=True,
+                on_progress=on_progress,
+            ) from None
         except ProviderUnavailable as exc:
             log.warning("job %s unavailable: %s", job.id, exc.reason)
-            raise await self._fail(job, plan.model, f"{plan.model.name} is unavailable right now. Please try again in a minute or pick another model.", on_progress=on_progress) from None
+            raise await self._fail(
+                job,
+                plan.model,
+                f"{plan.model.name} is unavailable right now. "
+                "Please try again in a minute or pick another model.",
+                on_progress=on_progress,
+            ) from None
         except TimeoutError:
-            raise await self._fail(job, plan.model, f"{plan.model.name} took longer than {self.timeout:.0f} seconds, so I stopped waiting.", on_progress=on_progress) from None
+            raise await self._fail(
+                job,
+                plan.model,
+                f"{plan.model.name} took longer than {self.timeout:.0f} seconds, "
+                "so I stopped waiting.",
+                on_progress=on_progress,
+            ) from None
         finally:
             if not settled:
                 # Any other way out (cancel, bug) still gives the credits back.
@@ -239,12 +292,16 @@ class GenerationService:
                 if current is not None and current.status not in (FAILED, CANCELLED, SUCCEEDED):
                     await self._finish(job, CANCELLED, "stopped before it finished")
 
-    async def _execute(self, job: Job, model: Model, on_progress: ProgressCallback | None) -> GeneratedImage:
+    async def _execute(
+        self, job: Job, model: Model, on_progress: ProgressCallback | None
+    ) -> GeneratedImage:
         async def position(n: int) -> None:
             await _notify(on_progress, Progress("queued", job.id, model.name, n))
 
         async def record(handle: Mapping[str, Any]) -> None:
-            await self.jobs.update_job(job.id, provider=str(handle.get("provider", "")), provider_handle=handle)
+            await self.jobs.update_job(
+                job.id, provider=str(handle.get("provider", "")), provider_handle=handle
+            )
 
         async with self.queue.slot(position):
             await self.jobs.update_job(job.id, status=RUNNING)
@@ -255,8 +312,15 @@ class GenerationService:
         await _notify(on_progress, Progress("finished", job.id, model.name))
         return image
 
-    async def _fail(self, job: Job, model: Model, why: str, *, rejected: bool = False,
-                    on_progress: ProgressCallback | None = None) -> GenerationFailed:
+    async def _fail(
+        self,
+        job: Job,
+        model: Model,
+        why: str,
+        *,
+        rejected: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> GenerationFailed:
         await self.ledger.release(job.hold_key)
         await self._finish(job, FAILED, why)
         await _notify(on_progress, Progress("failed", job.id, model.name))

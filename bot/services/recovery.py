@@ -45,7 +45,11 @@ class Recovery:
         report = ReconcileReport()
         ledger, jobs = self.service.ledger, self.service.jobs
         for job in await jobs.unfinished_jobs():
-            if resume and job.provider_handle and job.model_id in {m.id for m in self.service.catalog}:
+            if (
+                resume
+                and job.provider_handle
+                and job.model_id in {m.id for m in self.service.catalog}
+            ):
                 report.resuming.append(job.id)
                 task = asyncio.create_task(self._resume(job))
                 self.tasks.add(task)
@@ -62,13 +66,17 @@ class Recovery:
         if report.refunded or report.resuming or report.orphan_holds_released:
             log.info(
                 "reconciled: refunded=%d resuming=%d orphan_holds=%d",
-                len(report.refunded), len(report.resuming), len(report.orphan_holds_released),
+                len(report.refunded),
+                len(report.resuming),
+                len(report.orphan_holds_released),
             )
         return report
 
     async def _refund(self, job: Job, why: str) -> None:
         await self.service.ledger.release(job.hold_key)
-        await self.service.jobs.update_job(job.id, status=FAILED, error=why, finished_at=time.time())
+        await self.service.jobs.update_job(
+            job.id, status=FAILED, error=why, finished_at=time.time()
+        )
 
     async def _resume(self, job: Job) -> None:
         model = self.service.catalog.get(job.model_id)
@@ -80,7 +88,9 @@ class Recovery:
         outcome: GenerationResult | GenerationFailed
         try:
             async with asyncio.timeout(self.service.timeout):
-                image = await self.service.dispatcher.resume(model, spec, job.provider_handle, record)
+                image = await self.service.dispatcher.resume(
+                    model, spec, job.provider_handle, record
+                )
             await self.service.ledger.settle(job.hold_key)
             await self.service.jobs.update_job(job.id, status=SUCCEEDED, finished_at=time.time())
             balance = await self.service.ledger.balance(job.account_id)

@@ -79,7 +79,8 @@ def help_text(catalog: Catalog, intents: IntentTable, balance: int | None, demo_
         "I make images from your words and pick the right model for what you ask.",
         "",
         "/imagine <prompt> [--model M] [--intent I] [--ar W:H] [--seed N]",
-        f"  e.g. /imagine a fox in the snow --ar 16:9   (prompts up to {MAX_PROMPT_CHARS:,} characters)",
+        "  e.g. /imagine a fox in the snow --ar 16:9",
+        f"  (prompts up to {MAX_PROMPT_CHARS:,} characters)",
         "/models: models and prices · /balance: your credits · /help: this text",
         "",
         "Intents (what picks the model):",
@@ -89,6 +90,36 @@ def help_text(catalog: Catalog, intents: IntentTable, balance: int | None, demo_
         *("  " + line for line in model_lines(catalog, demo_mode)),
     ]
     if balance is not None:
-        parts += ["", f"You have {credits(balance)}. The cheapest model, {cheapest.name}, costs "
-                  f"{credits(cheapest.credits)}."]
+        parts += [
+            "",
+            f"You have {credits(balance)}. The cheapest model, {cheapest.name}, costs "
+            f"{credits(cheapest.credits)}.",
+        ]
     return "\n".join(parts)
+
+
+# -- short, surface-neutral lines shared by the chat adapters -------------------------------
+
+BUTTON_EXPIRED = "This button has expired. Start a new one with /imagine."
+ALREADY_COUNTED = "Already counted: that request was handled once."
+WORKING = "On it…"
+SORRY = "Sorry, something went wrong on my side. If credits were taken for it, they were refunded."
+SHUTTING_DOWN = "I'm restarting, so I stopped this one. Its credits were refunded."
+
+
+def balance_text(balance: int) -> str:
+    return f"You have {credits(balance)}."
+
+
+def unknown_command(command: str) -> str:
+    return f"I don't know {command[:30]}. Try /help."
+
+
+def cheaper_option(model: Model) -> str:
+    """The hint under an 'insufficient credits' message when a cheaper model fits."""
+    return f"Tap below to run it on {model.name} for {credits(model.credits)}."
+
+
+def choice_label(model: Model) -> str:
+    """A short button label: a model and its price."""
+    return f"{model.name} ({credits(model.credits)})"

@@ -4,12 +4,23 @@ from bot.domain.catalog import Catalog
 from bot.domain.intents import IntentTable
 
 PRODUCT_PRICES = {
-    "flux-2-klein": 1, "bitdance": 4, "flux-pro": 5, "seedream-5": 5, "grok-imagine": 7,
-    "nano-banana-2": 8, "recraft-v4-pro": 8, "nano-banana-pro": 15,
+    "flux-2-klein": 1,
+    "bitdance": 4,
+    "flux-pro": 5,
+    "seedream-5": 5,
+    "grok-imagine": 7,
+    "nano-banana-2": 8,
+    "recraft-v4-pro": 8,
+    "nano-banana-pro": 15,
 }
 PRODUCT_DEFAULTS = {
-    "fast": "flux-2-klein", "photo": "bitdance", "general": "flux-pro", "text": "nano-banana-2",
-    "design": "recraft-v4-pro", "creative": "grok-imagine", "hero": "nano-banana-pro",
+    "fast": "flux-2-klein",
+    "photo": "bitdance",
+    "general": "flux-pro",
+    "text": "nano-banana-2",
+    "design": "recraft-v4-pro",
+    "creative": "grok-imagine",
+    "hero": "nano-banana-pro",
 }
 KNOWN_PROVIDERS = {"fal", "bfl", "gemini", "xai", "ark", "recraft", "replicate"}
 
