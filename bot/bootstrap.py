@@ -11,13 +11,18 @@ import httpx
 
 from adapters.providers.demo import DemoProvider
 from adapters.providers.registry import build_providers
+from adapters.storage.community import SqliteCommunity
 from adapters.storage.database import Database
+from adapters.storage.giveaways import SqliteGiveaways
 from adapters.storage.jobs import SqliteJobStore
 from adapters.storage.ledger import SqliteLedger
 from bot.domain.catalog import Catalog, load_catalog
 from bot.domain.intents import IntentTable, load_intents
+from bot.services.community import CommunityService, parse_admin_ids
+from bot.services.community_text import CommunityText
 from bot.services.dispatch import Dispatcher
 from bot.services.generation import GenerationService
+from bot.services.giveaways import GiveawayService
 from bot.services.planning import Planner
 from bot.services.queue import JobQueue
 from bot.services.recovery import Recovery
@@ -39,10 +44,14 @@ class App:
     service: GenerationService
     recovery: Recovery
     http: httpx.AsyncClient
+    community: CommunityService
+    giveaways: GiveawayService
+    community_text: CommunityText
 
     async def close(self) -> None:
         for task in list(self.recovery.tasks):
             task.cancel()
+        await self.giveaways.close()
         await self.http.aclose()
         await self.db.close()
 
@@ -70,6 +79,26 @@ async def build_app(settings: Settings) -> App:
         max_jobs_per_user=settings.max_jobs_per_user,
         timeout=settings.generation_timeout_seconds,
     )
+    community = CommunityService(
+        ledger,
+        SqliteCommunity(db),
+        welcome_credits=settings.welcome_credits,
+        daily_credits=settings.daily_credits,
+        admin_ids=parse_admin_ids(settings.admin_user_ids),
+    )
+    giveaways = GiveawayService(community, SqliteGiveaways(db))
     return App(
-        settings, catalog, intents, db, ledger, jobs, dispatcher, service, Recovery(service), http
+        settings,
+        catalog,
+        intents,
+        db,
+        ledger,
+        jobs,
+        dispatcher,
+        service,
+        Recovery(service),
+        http,
+        community,
+        giveaways,
+        CommunityText(community, giveaways),
     )

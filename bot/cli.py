@@ -102,6 +102,7 @@ async def _with_app(settings: Settings, body) -> int:  # type: ignore[no-untyped
             pass
     try:
         await app.recovery.reconcile()
+        await app.giveaways.rearm()  # giveaways end on time across restarts
         return await body(app, stop) or 0
     finally:
         await app.close()
@@ -110,7 +111,9 @@ async def _with_app(settings: Settings, body) -> int:  # type: ignore[no-untyped
 async def _console(app: App, out: Path) -> int:
     from adapters.console.chat import ConsoleChat
 
-    chat = ConsoleChat(app.service, out, demo_mode=app.dispatcher.demo_mode)
+    chat = ConsoleChat(
+        app.service, out, demo_mode=app.dispatcher.demo_mode, community=app.community_text
+    )
     await chat.run()
     return 0
 

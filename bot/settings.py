@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     generation_timeout_seconds: float = Field(300.0, gt=0)
     log_level: str = "INFO"
 
+    # Community credits
+    daily_credits: int = Field(10, ge=0)
+    admin_user_ids: str = ""  # operator ids on every platform: "discord:123,telegram:456"
+    discord_admin_role: str = ""  # members with this role name are admins too
+
     # Offline demo renderer (used when no provider key is set)
     demo_delay_seconds: float = Field(0.0, ge=0)
     demo_fail: str = ""  # "", "unavailable" or "rejected": make the demo fail, for tests

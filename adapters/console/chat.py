@@ -16,10 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.domain.community import Context
 from bot.domain.credits import UserRef
 from bot.domain.errors import BotError, GenerationFailed, RequestError
 from bot.domain.requests import clean_text, parse_imagine
 from bot.services import replies
+from bot.services.community_text import COMMANDS, CommunityText, outcome_text
 from bot.services.generation import GenerationResult, GenerationService, Progress
 
 log = logging.getLogger(__name__)
@@ -36,12 +38,16 @@ class ConsoleChat:
         write: Callable[[str], None] | None = None,
         demo_mode: bool = False,
         user: UserRef = CONSOLE_USER,
+        community: CommunityText | None = None,
     ) -> None:
         self.service = service
         self.out_dir = out_dir
         self.write = write or (lambda text: print(text, flush=True))
         self.demo_mode = demo_mode
         self.user = user
+        self.community = community
+        if community is not None:
+            community.giveaways.register_announcer("console", self._announce)
         self.last: GenerationResult | None = None
         self.choices: list[replies.Choice] = []
 
@@ -98,6 +104,13 @@ class ConsoleChat:
             return await self._rerun(rest.strip())
         if command == "/compare":
             return await self._compare()
+        if self.community is not None and command[1:] in COMMANDS:
+            # The console user is the operator: an admin, in a "community" of its own.
+            ctx = Context(self.user, "console", is_admin=True, event_key=self._event())
+            await self.community.community.seen(ctx, self.user.name)
+            reply = await self.community.handle(ctx, command[1:], rest, self._resolve)
+            self.write(reply.text)
+            return
         raise RequestError(f"I don't know {command[:30]}. Try /help.")
 
     async def _imagine(self, text: str) -> None:
@@ -153,6 +166,13 @@ class ConsoleChat:
             for i, choice in enumerate(self.choices, start=1):
                 command = "/compare" if choice.action == "compare" else f"/rerun {i}"
                 self.write(f"  {command:<10} {choice.label}")
+
+    async def _resolve(self, word: str) -> tuple[UserRef, bool] | None:
+        assert self.community is not None
+        return await self.community.community.store.find_username("console", word)
+
+    async def _announce(self, outcome) -> None:  # type: ignore[no-untyped-def]
+        self.write(outcome_text(outcome))
 
     async def _progress(self, progress: Progress) -> None:
         if progress.stage in ("queued", "started"):

@@ -18,7 +18,13 @@ def _key_used(conn: sqlite3.Connection, key: str) -> bool:
 
 
 def _apply(
-    conn: sqlite3.Connection, account_id: int, delta: int, reason: str, key: str, reference: str
+    conn: sqlite3.Connection,
+    account_id: int,
+    delta: int,
+    reason: str,
+    key: str,
+    reference: str,
+    at: float | None = None,
 ) -> int:
     """Change a balance and append its ledger row. A debit is one conditional UPDATE: zero
     rows changed means not enough credits (the CHECK constraint is the second guard)."""
@@ -37,7 +43,7 @@ def _apply(
     conn.execute(
         "INSERT INTO ledger (account_id, delta, balance_after, reason, reference, "
         "idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (account_id, delta, row[0], reason, reference, key, time.time()),
+        (account_id, delta, row[0], reason, reference, key, time.time() if at is None else at),
     )
     return int(row[0])
 

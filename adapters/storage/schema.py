@@ -71,4 +71,71 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX jobs_unfinished ON jobs(status) WHERE status IN ('queued', 'running');
     """,
+    # 2: community credits: members seen per community, wallet links, giveaways, admin log.
+    """
+    ALTER TABLE accounts ADD COLUMN merged_into INTEGER REFERENCES accounts(id);
+    CREATE TABLE members (
+        platform TEXT NOT NULL,
+        community TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        username TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL DEFAULT '',
+        is_bot INTEGER NOT NULL DEFAULT 0,
+        last_seen REAL NOT NULL,
+        PRIMARY KEY (platform, community, user_id)
+    );
+    CREATE INDEX members_username ON members(platform, lower(username));
+    CREATE TABLE link_codes (
+        code_hash TEXT PRIMARY KEY,
+        platform TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        expires_at REAL NOT NULL,
+        used_at REAL
+    );
+    CREATE TABLE link_attempts (
+        platform TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX link_attempts_user ON link_attempts(platform, user_id, at);
+    CREATE TABLE giveaways (
+        id TEXT PRIMARY KEY,
+        platform TEXT NOT NULL,
+        community TEXT NOT NULL,
+        host_platform TEXT NOT NULL,
+        host_user_id TEXT NOT NULL,
+        host_account INTEGER NOT NULL REFERENCES accounts(id),
+        funded_by TEXT NOT NULL CHECK (funded_by IN ('bot', 'host')),
+        credits_each INTEGER NOT NULL CHECK (credits_each > 0),
+        winners INTEGER NOT NULL CHECK (winners BETWEEN 1 AND 50),
+        title TEXT NOT NULL DEFAULT '',
+        ends_at REAL NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'ended', 'cancelled')),
+        message_ref TEXT NOT NULL DEFAULT '{}',
+        event_key TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL,
+        ended_at REAL
+    );
+    CREATE INDEX giveaways_running ON giveaways(status, ends_at) WHERE status = 'running';
+    CREATE TABLE giveaway_entries (
+        giveaway_id TEXT NOT NULL REFERENCES giveaways(id),
+        platform TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        entered_at REAL NOT NULL,
+        won INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (giveaway_id, platform, user_id)
+    );
+    CREATE TABLE admin_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        platform TEXT NOT NULL,
+        community TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        allowed INTEGER NOT NULL
+    );
+    """,
 ]

@@ -100,3 +100,33 @@ def test_route_reads_prompts_from_stdin(tmp_path):
         ("design", "recraft-v4-pro", 8),
     ]
     assert all(r["reason"] for r in rows)
+
+
+def test_community_commands_in_the_console(tmp_path):
+    lines = [
+        "/daily",
+        "/daily",
+        "/credits grant console:7 30 launch gift",
+        "/give console:7 5",
+        "/give console:7 5000",
+        "/giveaway start credits:10 winners:2 duration:1h Summer drop",
+        "/giveaway list",
+        "/giveaway start credits:10 winners:99 duration:1h",
+        "/history",
+        "/link",
+        "/balance",
+    ]
+    out = run_cli(tmp_path, "console", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "+10 credits! You have 60 credits." in text and "already claimed" in text
+    assert "Granted 30 credits to 7. They have 80 credits." in text
+    assert "You gave 5 credits to 7. You have 55 credits left." in text
+    assert "so you can't give 5000" in text
+    assert "Summer drop: 2 winner(s) get 10 credits each (funded by the bot)" in text
+    assert "A giveaway has 1 to 50 winners." in text
+    assert "Your link code is" in text and "You have 55 credits." in text
+    with sqlite3.connect(tmp_path / "bot.db") as conn:
+        for account, balance in conn.execute("SELECT id, balance FROM accounts"):
+            total = conn.execute("SELECT SUM(delta) FROM ledger WHERE account_id = ?", (account,))
+            assert total.fetchone()[0] == balance

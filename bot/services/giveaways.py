@@ -1,0 +1,186 @@
+"""Giveaways: start, enter/leave, end on time (also across restarts), cancel, reroll, list.
+
+The schedule lives in the database; `rearm()` at start-up sets a timer for every running
+giveaway, so one whose end passed while the bot was down ends at once. Ending is one
+atomic unit in storage, so a timer and an `/giveaway end` racing each other pay once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.domain.community import (
+    Context,
+    Entry,
+    Giveaway,
+    GiveawayOutcome,
+    GiveawayStore,
+    parse_amount,
+    parse_duration,
+    parse_winners,
+)
+from bot.domain.errors import InsufficientCredits, PermissionDenied, RequestError
+from bot.services.community import CommunityService
+
+log = logging.getLogger(__name__)
+Announce = Callable[[GiveawayOutcome], Awaitable[None]]
+
+
+def draw(entries: Sequence[Entry], k: int) -> list[Entry]:
+    """Pick k distinct entrants with the OS's secure random source."""
+    return secrets.SystemRandom().sample(list(entries), k)
+
+
+class GiveawayService:
+    def __init__(
+        self,
+        community: CommunityService,
+        store: GiveawayStore,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.community = community
+        self.store = store
+        self.clock = clock
+        self.announcers: dict[str, Announce] = {}
+        self._timers: dict[str, asyncio.Task[None]] = {}
+
+    def register_announcer(self, platform: str, announce: Announce) -> None:
+        """Chat surfaces register how to announce winners of their giveaways."""
+        self.announcers[platform] = announce
+
+    async def start(
+        self,
+        ctx: Context,
+        credits: str | int,
+        winners: str | int,
+        duration: str,
+        title: str = "",
+        from_me: bool = False,
+    ) -> Giveaway:
+        each, count, seconds = (
+            parse_amount(credits, "prize"),
+            parse_winners(winners),
+            parse_duration(duration),
+        )
+        admin = self.community.is_admin(ctx)
+        funded_by = "bot" if admin and not from_me else "host"
+        if funded_by == "bot":
+            await self.community.require_admin(ctx, "/giveaway start", f"{count}x{each} bot-funded")
+        now = self.clock()
+        g = Giveaway(
+            id=secrets.token_hex(3),
+            platform=ctx.user.platform,
+            community=ctx.community,
+            host_platform=ctx.user.platform,
+            host_user_id=ctx.user.user_id,
+            host_account=await self.community.account(ctx.user),
+            funded_by=funded_by,
+            credits_each=each,
+            winners=count,
+            title=title.strip()[:100] or "Giveaway",
+            ends_at=now + seconds,
+            status="running",
+            event_key=f"giveaway:{ctx.event_key}",
+            created_at=now,
+        )
+        try:
+            g, created = await self.store.create(g)
+        except InsufficientCredits as exc:
+            raise InsufficientCredits(
+                f"This giveaway pays {count} x {each} = {g.total} credits from your balance, "
+                f"and you have {exc.balance}.",
+                needed=g.total,
+                balance=exc.balance,
+            ) from None
+        if created:
+            log.info(
+                "giveaway %s started by %s: %dx%d (%s)", g.id, ctx.user.key, count, each, funded_by
+            )
+            self.arm(g)
+        return g
+
+    async def attach_message(self, giveaway_id: str, message_ref: dict) -> None:  # type: ignore[type-arg]
+        await self.store.set_message(giveaway_id, message_ref)
+
+    async def toggle(
+        self, ctx: Context, giveaway_id: str, leave: bool | None = None
+    ) -> tuple[bool, Giveaway]:
+        if ctx.is_bot:
+            raise RequestError("Bots can't enter giveaways.")
+        await self.community.account(ctx.user)  # winners must have a wallet to be paid
+        return await self.store.toggle_entry(giveaway_id, ctx.user, leave)
+
+    async def end(self, ctx: Context, giveaway_id: str) -> GiveawayOutcome:
+        g = await self.store.get(giveaway_id)
+        await self._host_or_admin(ctx, g, "/giveaway end")
+        return await self.finish(giveaway_id)
+
+    async def cancel(self, ctx: Context, giveaway_id: str) -> Giveaway:
+        g = await self.store.get(giveaway_id)
+        await self._host_or_admin(ctx, g, "/giveaway cancel")
+        g = await self.store.cancel(giveaway_id, self.clock())
+        self._disarm(giveaway_id)
+        return g
+
+    async def reroll(self, ctx: Context, giveaway_id: str, count: str | int = 1) -> list:  # type: ignore[type-arg]
+        await self.community.require_admin(ctx, "/giveaway reroll", giveaway_id)
+        return await self.store.reroll(giveaway_id, parse_winners(count), draw)
+
+    async def list(self, ctx: Context) -> list[Giveaway]:
+        return await self.store.running(ctx.community)
+
+    async def finish(self, giveaway_id: str) -> GiveawayOutcome:
+        outcome = await self.store.finish(giveaway_id, draw, self.clock())
+        self._disarm(giveaway_id, keep_current=True)
+        if not outcome.already_ended:
+            log.info("giveaway %s ended: %d winners", giveaway_id, len(outcome.winners))
+            announce = self.announcers.get(outcome.giveaway.platform)
+            if announce is not None:
+                try:
+                    await announce(outcome)
+                except Exception:  # noqa: BLE001 - the money moved already; tell the log
+                    log.exception("could not announce giveaway %s", giveaway_id)
+        return outcome
+
+    # -- timers ------------------------------------------------------------------------
+
+    async def rearm(self) -> int:
+        running = await self.store.running()
+        for g in running:
+            self.arm(g)
+        return len(running)
+
+    def arm(self, g: Giveaway) -> None:
+        self._disarm(g.id)
+        self._timers[g.id] = asyncio.create_task(self._wait_and_finish(g.id, g.ends_at))
+
+    async def _wait_and_finish(self, giveaway_id: str, ends_at: float) -> None:
+        await asyncio.sleep(max(0.0, ends_at - self.clock()))
+        try:
+            await self.finish(giveaway_id)
+        except Exception:  # noqa: BLE001
+            log.exception("giveaway %s could not end on time", giveaway_id)
+
+    def _disarm(self, giveaway_id: str, keep_current: bool = False) -> None:
+        task = self._timers.pop(giveaway_id, None)
+        if task is not None and not (keep_current and task is asyncio.current_task()):
+            task.cancel()
+
+    async def close(self) -> None:
+        for task in self._timers.values():
+            task.cancel()
+        self._timers.clear()
+
+    async def _host_or_admin(self, ctx: Context, g: Giveaway, action: str) -> None:
+        if g.community != ctx.community:
+            raise RequestError(f"There is no giveaway `{g.id}` here. See /giveaway list.")
+        is_host = (ctx.user.platform, ctx.user.user_id) == (g.host_platform, g.host_user_id)
+        if not is_host:
+            try:
+                await self.community.require_admin(ctx, action, g.id)
+            except PermissionDenied:
+                raise PermissionDenied(f"Only the host or an admin can use {action}.") from None
