@@ -58,7 +58,8 @@ class ConsoleChat:
         loop = asyncio.get_running_loop()
         while True:
             if interactive:
-                self.write("> ")
+                sys.stdout.write("> ")
+                sys.stdout.flush()
             line = await loop.run_in_executor(None, stream.readline)
             if not line:
                 return

@@ -75,7 +75,7 @@ class IntentTable:
         return [i.id for i in self.intents]
 
     def classify(self, prompt: str) -> RouteDecision:
-        text = prompt.lower()
+        text = prompt  # patterns ignore case; keep the original so reasons quote it as typed
         best: tuple[float, Intent, list[tuple[Signal, list[str]]]] | None = None
         for intent in self.intents:
             hits = [(s, found) for s in intent.signals if (found := s.matches(text))]
@@ -85,7 +85,8 @@ class IntentTable:
         if best is None:
             return RouteDecision(self.fallback, f"no strong signal: {self.fallback.why}", 0.0)
         score, intent, hits = best
-        signal, found = max(hits, key=lambda h: h[0].weight * len(h[1]))
+        # Name the strongest kind of signal (the first listed on a tie), e.g. quoted words.
+        signal, found = max(hits, key=lambda h: h[0].weight)
         example = found[0].strip()
         if len(example) > 40:
             example = example[:37] + "..."
