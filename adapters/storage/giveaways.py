@@ -23,7 +23,9 @@ _COLS = (
 
 
 def _row(conn: sqlite3.Connection, row: tuple) -> Giveaway:  # type: ignore[type-arg]
-    g = Giveaway(*row[:12], json.loads(row[12] or "{}"), *row[13:])
+    fields = dict(zip([c.strip() for c in _COLS.split(",")], row, strict=True))
+    fields["message_ref"] = json.loads(fields["message_ref"] or "{}")
+    g = Giveaway(**fields)
     g.entrants = conn.execute(
         "SELECT COUNT(*) FROM giveaway_entries WHERE giveaway_id = ?", (g.id,)
     ).fetchone()[0]
@@ -128,7 +130,8 @@ class SqliteGiveaways:
 
     async def running(self, community: str | None = None) -> list[Giveaway]:
         def unit(conn: sqlite3.Connection) -> list[Giveaway]:
-            sql, args = f"SELECT {_COLS} FROM giveaways WHERE status = 'running'", ()
+            sql = f"SELECT {_COLS} FROM giveaways WHERE status = 'running'"
+            args: tuple[str, ...] = ()
             if community is not None:
                 sql, args = sql + " AND community = ?", (community,)
             return [_row(conn, r) for r in conn.execute(sql + " ORDER BY ends_at", args).fetchall()]

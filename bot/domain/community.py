@@ -88,7 +88,7 @@ def parse_duration(text: str) -> int:
 
 def format_duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
-    parts = []
+    parts: list[str] = []
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         if seconds >= size or (unit == "s" and not parts):
             parts.append(f"{seconds // size}{unit}")

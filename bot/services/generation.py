@@ -189,8 +189,9 @@ class GenerationService:
                 ),
                 return_exceptions=True,
             )
-        if all(isinstance(o, DuplicateEvent) for o in outcomes):
-            raise outcomes[0]  # the whole compare click was a repeat
+        duplicates = [o for o in outcomes if isinstance(o, DuplicateEvent)]
+        if len(duplicates) == len(outcomes):
+            raise duplicates[0]  # the whole compare click was a repeat
         results: list[GenerationResult | GenerationFailed] = []
         for outcome in outcomes:
             if isinstance(outcome, GenerationResult | GenerationFailed):
