@@ -53,17 +53,22 @@ def render_demo(spec: ImageSpec) -> bytes:
     draw = ImageDraw.Draw(img)
     for y in range(height):  # vertical gradient
         t = y / max(1, height - 1)
-        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+        fill = tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        draw.line([(0, y), (width, y)], fill=fill)
     for i in range(6):  # a few shapes placed by the hash
         b = digest[6 + i * 4 : 10 + i * 4]
         x, y, r = b[0] * width // 255, b[1] * height // 255, 20 + b[2] % 120
         colour = (b[3], 255 - b[2], b[1])
-        (draw.ellipse if i % 2 else draw.rectangle)([x - r, y - r, x + r, y + r], outline=colour, width=6)
+        shape = draw.ellipse if i % 2 else draw.rectangle
+        shape([x - r, y - r, x + r, y + r], outline=colour, width=6)
     draw.rectangle([0, 0, width, 64], fill=(0, 0, 0))
     draw.text((16, 10), "DEMO", font=_font(40), fill=(255, 210, 0))
-    draw.text((150, 22), f"{spec.model_name or spec.model_id} (offline demo renderer)", font=_font(20), fill=(255, 255, 255))
+    label = f"{spec.model_name or spec.model_id} (offline demo renderer)"
+    draw.text((150, 22), label, font=_font(20), fill=(255, 255, 255))
     body = textwrap.fill(spec.prompt[:300], width=max(20, width // 14))
-    draw.multiline_text((18, 84), body, font=_font(24), fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0))
+    draw.multiline_text(
+        (18, 84), body, font=_font(24), fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0)
+    )
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=False)
     return out.getvalue()
@@ -82,9 +87,13 @@ class DemoProvider:
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail == "unavailable":
-            raise ProviderUnavailable("the demo renderer was told to be unavailable", provider="demo")
+            raise ProviderUnavailable(
+                "the demo renderer was told to be unavailable", provider="demo"
+            )
         if self.fail == "rejected":
-            raise ProviderRejected("the demo renderer was told to refuse this prompt", provider="demo")
+            raise ProviderRejected(
+                "the demo renderer was told to refuse this prompt", provider="demo"
+            )
         data = await asyncio.to_thread(render_demo, spec)
         width, height = demo_size(spec.aspect or "1:1")
         return GeneratedImage(data, "image/png", width, height, "demo", route.model, is_demo=True)

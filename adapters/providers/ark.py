@@ -1,0 +1,93 @@
+"""Seedream on BytePlus ModelArk over `POST {base}/images/generations` (synchronous).
+
+`watermark: false` is always sent (Ark stamps "AI generated" by default). Seedream 5 takes a
+pixel size ("WxH", 3.7 to 16.8 MP) and no seed. A 200 can still carry per-image failures in
+`data[i].error`, so every item is checked; `*SensitiveContentDetected` codes are refusals.
+
+Route params: `megapixels` (default 4, Seedream 5's "2K"); anything else is sent as is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from adapters.providers.http_common import HttpProvider
+from adapters.providers.media import dims_for
+from adapters.providers.outcomes import Transient, short
+from bot.domain.providers import (
+    GeneratedImage,
+    ImageSpec,
+    JobHandleRecorder,
+    ProviderError,
+    ProviderRejected,
+    ProviderUnavailable,
+    Route,
+)
+
+SENSITIVE = {
+    "InputTextSensitiveContentDetected": "BytePlus's content filter flagged the prompt",
+    "InputImageSensitiveContentDetected": "BytePlus's content filter flagged the input image",
+    "OutputImageSensitiveContentDetected": "BytePlus's content filter blocked the generated image",
+    "SensitiveContentDetected": "BytePlus's content filter flagged the request",
+}
+
+
+def code_error(code: str, message: str) -> ProviderError | None:
+    """Ark error codes (`Family.Detail`) to the two outcomes; None for codes not known here."""
+    family = code.split(".")[0]
+    if family in SENSITIVE:
+        return ProviderRejected(SENSITIVE[family])
+    if family.startswith(("RateLimitExceeded", "QuotaExceeded", "ServerOverloaded")):
+        return Transient(f"BytePlus is busy ({code})")
+    if family in ("InvalidParameter", "MissingParameter"):
+        return ProviderRejected(f"BytePlus refused the request as invalid: {short(message)}")
+    return None
+
+
+def item_error(error: Any) -> ProviderError:
+    code = str(error.get("code", "")) if isinstance(error, dict) else ""
+    message = str(error.get("message", "")) if isinstance(error, dict) else ""
+    return code_error(code, message) or ProviderUnavailable(
+        f"BytePlus could not draw it ({code or 'unknown error'})"
+    )
+
+
+def request_body(route: Route, spec: ImageSpec, extra: dict[str, Any]) -> dict[str, Any]:
+    width, height = dims_for(spec.aspect, float(route.params.get("megapixels", 4.0)), 16)
+    return {
+        "model": route.model, "prompt": spec.prompt, "size": f"{width}x{height}",
+        "response_format": "b64_json", "watermark": False,
+        "sequential_image_generation": "disabled", **extra,
+    }
+
+
+class ArkProvider(HttpProvider):
+    name = "ark"
+    label = "BytePlus ModelArk"
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._key}"}
+
+    def error_for(self, resp: httpx.Response, body: Any) -> ProviderError:
+        error = body.get("error") if isinstance(body, dict) else None
+        if isinstance(error, dict) and resp.status_code == 400:
+            known = code_error(str(error.get("code", "")), self.scrub(str(error.get("message", ""))))
+            if known is not None:
+                return known
+        return super().error_for(resp, body)
+
+    async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
+        body = await self.call(
+            "POST", f"{self.base_url}/images/generations",
+            json=request_body(route, spec, self.body_params(route)),
+        )
+        failure = item_error(body["error"]) if body.get("error") else None
+        for item in body.get("data") or []:
+            ref = item.get("b64_json") or item.get("url")
+            if ref:
+                return await self.image_from(str(ref), route)
+            if item.get("error"):
+                failure = item_error(item["error"])
+        raise failure or ProviderRejected("BytePlus returned no image, so it refused the prompt")

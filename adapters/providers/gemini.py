@@ -1,0 +1,131 @@
+"""Google Gemini image models (Nano Banana 2 / Pro) over `generateContent`.
+
+Synchronous: the image comes back inline as base64, so there is no job to resume and no
+link to expire. The key goes in the `x-goog-api-key` header, never in `?key=`. Gemini 3
+image models may send interim "thought" images first; those are skipped. A 200 without an
+image part is a refusal, explained from `promptFeedback.blockReason` or `finishReason`.
+
+Route params: `image_size` ("1K" default, "2K", "4K"); anything else is merged into
+`generationConfig` (e.g. temperature).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from adapters.providers.http_common import HttpProvider
+from adapters.providers.outcomes import Transient, short
+from bot.domain.providers import (
+    GeneratedImage,
+    ImageSpec,
+    JobHandleRecorder,
+    ProviderError,
+    ProviderRejected,
+    ProviderUnavailable,
+    Route,
+)
+
+BLOCKED_PROMPT = {
+    "SAFETY": "Google's safety filter blocked the prompt",
+    "BLOCKLIST": "the prompt contains a term Google blocks",
+    "PROHIBITED_CONTENT": "Google's filter flagged the prompt as prohibited content",
+    "IMAGE_SAFETY": "Google's safety filter blocked the input image",
+}
+FINISHED_WITHOUT_IMAGE = {
+    "IMAGE_SAFETY": "Google's safety filter blocked the generated image",
+    "IMAGE_PROHIBITED_CONTENT": "Google's filter flagged the image as prohibited content",
+    "IMAGE_RECITATION": "the image came out too close to existing copyrighted work",
+    "SAFETY": "Google's safety filter blocked the answer",
+    "PROHIBITED_CONTENT": "Google's filter flagged the request as prohibited content",
+    "RECITATION": "the answer came out too close to existing copyrighted work",
+    "BLOCKLIST": "the prompt contains a term Google blocks",
+    "SPII": "the request touched sensitive personal information",
+    "NO_IMAGE": "the model answered without drawing an image",
+    "IMAGE_OTHER": "the model stopped without drawing the image",
+}
+
+
+def parse_duration(text: str) -> float | None:
+    """Google's Duration JSON ("22s", "1.5s") in seconds."""
+    try:
+        return max(0.0, float(text.strip().removesuffix("s")))
+    except (AttributeError, ValueError):
+        return None
+
+
+def request_body(route: Route, spec: ImageSpec, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "contents": [{"role": "user", "parts": [{"text": spec.prompt}]}],
+        "generationConfig": {
+            # TEXT as well as IMAGE: when the model refuses, the text says why.
+            "responseModalities": ["TEXT", "IMAGE"],
+            "imageConfig": {
+                "aspectRatio": spec.aspect,
+                "imageSize": str(route.params.get("image_size", "1K")),
+            },
+            **extra,
+        },
+    }
+
+
+def refusal(body: dict[str, Any]) -> ProviderRejected:
+    block = str((body.get("promptFeedback") or {}).get("blockReason", ""))
+    if block:
+        return ProviderRejected(BLOCKED_PROMPT.get(block, f"Google blocked the prompt ({block})"))
+    candidate = (body.get("candidates") or [{}])[0]
+    finish = str(candidate.get("finishReason", ""))
+    said = " ".join(
+        p["text"] for p in (candidate.get("content") or {}).get("parts", [])
+        if p.get("text") and not p.get("thought")
+    )
+    reason = FINISHED_WITHOUT_IMAGE.get(finish) or (
+        f"Google returned no image (finish reason {finish})" if finish not in ("", "STOP")
+        else "the model replied with text instead of an image"
+    )
+    return ProviderRejected(f"{reason}; it said: {short(said, 150)}" if said else reason)
+
+
+class GeminiProvider(HttpProvider):
+    name = "gemini"
+    label = "Google Gemini"
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"x-goog-api-key": self._key}
+
+    def error_for(self, resp: httpx.Response, body: Any) -> ProviderError:
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict):
+            return super().error_for(resp, body)
+        status, details = str(error.get("status", "")), error.get("details") or []
+        hint = next(
+            (parse_duration(str(d.get("retryDelay", ""))) for d in details
+             if str(d.get("@type", "")).endswith("RetryInfo")),
+            None,
+        )
+        if status in ("RESOURCE_EXHAUSTED", "UNAVAILABLE") or resp.status_code in (429, 503):
+            busy = status or resp.status_code
+            return Transient(f"Google Gemini is busy ({busy})", retry_after=hint)
+        reasons = {str(d.get("reason", "")) for d in details}
+        # A bad key comes back as 400 INVALID_ARGUMENT; it is the operator's problem.
+        if "API_KEY_INVALID" in reasons or status in ("FAILED_PRECONDITION", "PERMISSION_DENIED"):
+            return ProviderUnavailable(f"Google refused this bot's key or project ({status})")
+        return super().error_for(resp, body)
+
+    async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
+        body = await self.call(
+            "POST", f"{self.base_url}/v1beta/models/{route.model}:generateContent",
+            json=request_body(route, spec, self.body_params(route)),
+        )
+        images = [
+            inline["data"]
+            for candidate in body.get("candidates") or []
+            for part in (candidate.get("content") or {}).get("parts", [])
+            if (inline := part.get("inlineData") or part.get("inline_data") or {}).get("data")
+            and not part.get("thought")
+        ]
+        if not images:
+            raise refusal(body)
+        # The last one: if the thought marker ever changes, interim drafts still come first.
+        return await self.image_from(str(images[-1]), route)
