@@ -1,0 +1,117 @@
+"""How results look on Discord: embeds, attachments that fit the upload limit, help text.
+
+Words come from `bot.services.replies` (the same on every surface); this module only lays
+them out for Discord's limits (embed description 4096, field 1024, title 256, footer 2048).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import discord
+from PIL import Image
+
+from bot.domain.catalog import Catalog
+from bot.domain.intents import IntentTable
+from bot.domain.requests import MAX_PROMPT_CHARS
+from bot.services import replies
+from bot.services.generation import GenerationResult
+
+log = logging.getLogger(__name__)
+
+COLOUR = discord.Colour(0x5865F2)
+DEMO_COLOUR = discord.Colour(0xF1C40F)
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+# Lossy encodings tried in turn before shrinking the picture itself.
+ENCODINGS = (("WEBP", "webp", 90), ("JPEG", "jpg", 90), ("WEBP", "webp", 75), ("JPEG", "jpg", 75))
+MIN_SIDE = 64
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def result_embed(result: GenerationResult, requester: str, filename: str) -> discord.Embed:
+    """Model, why it was chosen, credits charged, balance left, prompt; demo images say so."""
+    demo = result.image.is_demo
+    title = f"{result.model.name} · demo image" if demo else result.model.name
+    description = f"“{clip(result.job.prompt, MAX_PROMPT_CHARS)}”\n\n" + clip(
+        f"{result.model.name}, because {result.reason}.", 1000
+    )
+    embed = discord.Embed(
+        title=clip(title, 256), description=description, colour=DEMO_COLOUR if demo else COLOUR
+    )
+    if requester:
+        embed.set_author(name=clip(f"for {requester}", 256))
+    embed.add_field(name="Cost", value=replies.credits(result.cost))
+    embed.add_field(name="Balance left", value=replies.credits(result.balance))
+    embed.add_field(name="Seed", value=str(result.job.seed))
+    embed.set_image(url=f"attachment://{filename}")
+    footer = f"Job {result.job.id}"
+    if demo:
+        footer = (f"Demo image: drawn by the offline demo renderer, not by {result.model.name}. "
+                  + footer)
+    embed.set_footer(text=clip(footer, 2048))
+    return embed
+
+
+def image_bytes(data: bytes, mime: str, limit: int) -> tuple[bytes, str]:
+    """The image as it can be uploaded under `limit` bytes: unchanged if it fits, else
+    re-encoded (WebP/JPEG), then downscaled step by step. Returns (bytes, extension).
+    CPU-bound: call it in a thread."""
+    ext = EXTENSIONS.get(mime, "png")
+    if len(data) <= limit:
+        return data, ext
+    with Image.open(io.BytesIO(data)) as original:
+        picture = original.convert("RGB")
+    scale = 1.0
+    while True:
+        size = (max(MIN_SIDE, round(picture.width * scale)),
+                max(MIN_SIDE, round(picture.height * scale)))
+        frame = picture if scale == 1.0 else picture.resize(size, Image.Resampling.LANCZOS)
+        for fmt, extension, quality in ENCODINGS:
+            out = io.BytesIO()
+            frame.save(out, format=fmt, quality=quality)
+            if out.tell() <= limit:
+                log.info("image re-encoded %d -> %d bytes (%s, %dx%d) for a %d-byte limit",
+                         len(data), out.tell(), fmt, *size, limit)
+                return out.getvalue(), extension
+        if min(size) <= MIN_SIDE:
+            # Cannot get smaller than this; send the smallest and let Discord decide.
+            return out.getvalue(), extension
+        scale *= 0.7
+
+
+def file_name(result: GenerationResult, ext: str) -> str:
+    return f"{result.model.id}-{result.job.id}.{ext}"
+
+
+def help_embed(catalog: Catalog, intents: IntentTable, balance: int, demo_mode: bool
+               ) -> discord.Embed:
+    cheapest = catalog.by_price()[0]
+    lines = [
+        "I make images from your words and pick the right model for what you ask.",
+        "",
+        "**/imagine** `prompt` `[model]` `[intent]` `[aspect]` `[seed]`",
+        "Under each image: **Again**, **Rerun on…** another model, **Compare on 3**. "
+        "Whoever clicks pays, from their own credits.",
+        "**/models**: models and prices · **/balance**: your credits · **/help**: this text",
+        "",
+        "**Intents** (what picks the model)",
+        *replies.intent_lines(intents, catalog),
+        "",
+        "**Models** (credits per image)",
+        *replies.model_lines(catalog, demo_mode),
+        "",
+        f"You have {replies.credits(balance)}. The cheapest model, {cheapest.name}, costs "
+        f"{replies.credits(cheapest.credits)}.",
+    ]
+    return discord.Embed(title="imagine-bot", description=clip("\n".join(lines), 4096),
+                         colour=COLOUR)
+
+
+def models_embed(catalog: Catalog, demo_mode: bool) -> discord.Embed:
+    text = "\n".join(replies.model_lines(catalog, demo_mode))
+    return discord.Embed(title="Models (credits per image)", description=clip(text, 4096),
+                         colour=COLOUR)

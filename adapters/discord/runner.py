@@ -1,0 +1,135 @@
+"""Start and stop the Discord surface inside the shared event loop.
+
+`run_discord(app, stop)` points discord.py at `DISCORD_API_BASE` / `DISCORD_GATEWAY_URL`
+(the one test seam; also what operators with a REST/gateway proxy set), logs in, syncs the
+slash commands (globally, or to DISCORD_GUILD_IDS for instant updates) and connects as a
+task, so Telegram can run in the same loop. When `stop` is set (SIGINT or SIGTERM: the CLI
+installs both), jobs in progress are stopped and refunded (their people are told), then the
+client closes. The token is never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import aiohttp
+import discord
+import yarl
+
+from adapters.discord import components
+from adapters.discord.commands import Tree
+from adapters.discord.flow import App, Surface
+
+log = logging.getLogger(__name__)
+LOGIN_RETRY_MAX = 60.0
+CLOSE_TIMEOUT = 10.0
+
+
+class ImagineClient(discord.Client):
+    def __init__(self, app: App) -> None:
+        # This bot has no voice: skip discord.py's "PyNaCl/davey is not installed" warnings.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        intents = discord.Intents.none()
+        intents.guilds = True  # interactions need no other intent
+        super().__init__(
+            intents=intents,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            chunk_guilds_at_startup=False,
+            max_messages=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.app = app
+        self.surface = Surface(app, self)
+        self.tree = Tree(self, self.surface)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*components.DYNAMIC_ITEMS)
+        await self.sync_commands()
+        self.surface.ready.set()  # logged in: REST and webhooks work (results can be posted)
+
+    async def sync_commands(self) -> None:
+        guild_ids = self.app.settings.guild_ids()
+        try:
+            if not guild_ids:
+                synced = await self.tree.sync()
+                log.info("synced %d slash commands globally", len(synced))
+            for guild_id in guild_ids:
+                guild = discord.Object(guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("synced %d slash commands to guild %s", len(synced), guild_id)
+        except discord.HTTPException as exc:
+            # The commands registered last time keep working; say why this sync failed.
+            log.error("could not sync slash commands: %s", exc)
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info("discord connected as %s (%s), %d guilds", user, user.id if user else "?",
+                 len(self.guilds))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A click on a component our templates do not handle would otherwise go
+        unanswered ("This interaction failed"): answer it as expired."""
+        if interaction.type is discord.InteractionType.component:
+            data: dict[str, object] = dict(interaction.data or {})
+            custom_id = str(data.get("custom_id", ""))
+            if not components.is_ours(custom_id, interaction.message):
+                await self.surface.expired(interaction)
+
+    async def on_error(self, event_method: str, /, *args: object, **kwargs: object) -> None:
+        log.exception("error in discord event %s", event_method)
+
+
+async def run_discord(app: App, stop: asyncio.Event) -> None:
+    settings = app.settings
+    if settings.discord_token is None:
+        return
+    discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+    client = ImagineClient(app)
+    app.recovery.register_delivery("discord", client.surface.deliver_resumed)
+    token = settings.discord_token.get_secret_value().strip()
+    serving = asyncio.create_task(_serve(client, token, stop), name="discord")
+    stopping = asyncio.create_task(stop.wait(), name="discord-stop")
+    try:
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not client.is_closed():
+            log.info("discord: closing")
+            await client.surface.shutdown()  # while Discord and the database are reachable
+            await client.close()
+        try:
+            await asyncio.wait_for(serving, CLOSE_TIMEOUT)
+        except (TimeoutError, asyncio.CancelledError):
+            pass
+        except Exception:  # noqa: BLE001 - a dead Discord connection must not crash Telegram
+            log.exception("discord client stopped with an error")
+
+
+async def _serve(client: ImagineClient, token: str, stop: asyncio.Event) -> None:
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await client.login(token)
+            break
+        except discord.LoginFailure:
+            log.error("Discord refused the bot token (DISCORD_TOKEN); Discord is not started")
+            return
+        except (OSError, aiohttp.ClientError, discord.DiscordServerError) as exc:
+            log.warning("cannot reach Discord (%s); retrying in %.0f s", type(exc).__name__,
+                        delay)
+            await client.http.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, LOGIN_RETRY_MAX)
+    if stop.is_set():
+        return
+    try:
+        await client.connect(reconnect=True)
+    except discord.PrivilegedIntentsRequired:
+        log.error("Discord refused the gateway intents; Discord is stopped")
+    except discord.ConnectionClosed as exc:
+        log.error("Discord closed the gateway (code %s); Discord is stopped", exc.code)
