@@ -131,6 +131,8 @@ class GenerationService:
     ) -> GenerationResult:
         """Run a job's prompt again: same model (a fresh seed) or another model (same seed)."""
         parent = await self._job_or_expired(job_id)
+        if model_id and model_id not in {m.id for m in self.catalog}:
+            raise JobNotFound("This button has expired. Start a new one with /imagine.")
         model = self.catalog.get(model_id or parent.model_id)
         same = model.id == parent.model_id
         reason = "again, with a new seed" if same else f"you picked {model.name}"

@@ -36,10 +36,21 @@ class Recovery:
         self.service = service
         self.deliveries: dict[str, Delivery] = {}
         self.tasks: set[asyncio.Task[None]] = set()
+        # Results that finished before their platform was up: posted once it registers.
+        self._undelivered: list[tuple[Job, GenerationResult | GenerationFailed]] = []
 
     def register_delivery(self, platform: str, deliver: Delivery) -> None:
         """Chat surfaces register how to post a resumed job's result to its chat."""
         self.deliveries[platform] = deliver
+        waiting = [item for item in self._undelivered if item[0].platform == platform]
+        self._undelivered = [item for item in self._undelivered if item[0].platform != platform]
+        for job, outcome in waiting:
+            self._spawn(self._deliver(job, outcome))
+
+    def _spawn(self, coro) -> None:  # type: ignore[no-untyped-def]
+        task = asyncio.create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def reconcile(self, resume: bool = True) -> ReconcileReport:
         report = ReconcileReport()
@@ -51,9 +62,7 @@ class Recovery:
                 and job.model_id in {m.id for m in self.service.catalog}
             ):
                 report.resuming.append(job.id)
-                task = asyncio.create_task(self._resume(job))
-                self.tasks.add(task)
-                task.add_done_callback(self.tasks.discard)
+                self._spawn(self._resume(job))
             else:
                 await self._refund(job, "interrupted by a restart before it finished")
                 report.refunded.append(job.id)
@@ -106,9 +115,14 @@ class Recovery:
         except BaseException:
             await self._refund(job, "failed while resuming")
             raise
+        await self._deliver(job, outcome)
+
+    async def _deliver(self, job: Job, outcome: GenerationResult | GenerationFailed) -> None:
         deliver = self.deliveries.get(job.platform)
-        if deliver is not None:
-            try:
-                await deliver(job, outcome)
-            except Exception:  # noqa: BLE001
-                log.exception("could not deliver resumed job %s", job.id)
+        if deliver is None:
+            self._undelivered.append((job, outcome))
+            return
+        try:
+            await deliver(job, outcome)
+        except Exception:  # noqa: BLE001
+            log.exception("could not deliver resumed job %s", job.id)

@@ -231,3 +231,27 @@ async def test_restart_refunds_interrupted_jobs_once(tmp_path, make_service):
         await asyncio.gather(task, return_exceptions=True)
         await db2.close()
     assert await books(service) == 50
+
+
+async def test_rerun_on_an_unknown_model_is_expired_not_a_crash(make_service):
+    service = make_service()
+    first = await service.generate(req(service, "a fox --model flux-pro"), ALICE, "e1")
+    with pytest.raises(JobNotFound):
+        await service.rerun(first.job.id, ALICE, "c1", "no-such-model")
+    assert await books(service) == 45
+
+
+async def test_resumed_result_waits_for_its_platform_to_register(make_service):
+    service = make_service()
+    recovery = Recovery(service)
+    first = await service.generate(req(service, "a fox --model flux-pro"), ALICE, "e1")
+    delivered = []
+
+    async def deliver(job, outcome):  # type: ignore[no-untyped-def]
+        delivered.append(job.id)
+
+    await recovery._deliver(first.job, first)  # finished before the platform came up
+    assert delivered == []
+    recovery.register_delivery("test", deliver)
+    await asyncio.gather(*recovery.tasks)
+    assert delivered == [first.job.id]
