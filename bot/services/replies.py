@@ -102,9 +102,19 @@ def help_text(catalog: Catalog, intents: IntentTable, balance: int | None, demo_
 
 BUTTON_EXPIRED = "This button has expired. Start a new one with /imagine."
 ALREADY_COUNTED = "Already counted: that request was handled once."
-WORKING = "On it…"
 SORRY = "Sorry, something went wrong on my side. If credits were taken for it, they were refunded."
 SHUTTING_DOWN = "I'm restarting, so I stopped this one. Its credits were refunded."
+
+
+def working_on(what: str) -> str:
+    """The instant acknowledgement of a button press, e.g. `On it: Flux Pro (5 credits)…`."""
+    return f"On it: {what}…"
+
+
+def not_delivered(model_name: str, job_id: str) -> str:
+    """The image was made (and paid for) but the chat would not take it."""
+    return (f"Sorry, the {model_name} image was made but I could not post it here "
+            f"(job {job_id}). Please tell an admin.")
 
 
 def balance_text(balance: int) -> str:

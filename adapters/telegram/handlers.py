@@ -1,0 +1,236 @@
+"""Telegram updates -> service calls. Thin: parsing, money and routing live in the core.
+
+Commands: /start, /help, /imagine, /models, /balance (also `/cmd@botname` in groups); plain
+text in a private chat is a prompt; other group chatter is ignored. Buttons carry only a job
+id and a choice (see keyboards.py). Every handler runs inside ONE error boundary (`guarded`,
+also reached from PTB's error handler): BotError -> its message, anything else -> logged with
+its traceback and a short apology. Callback queries are always answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import Update, User
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain.credits import UserRef
+from bot.domain.errors import BotError
+from bot.domain.requests import parse_imagine
+from bot.services import replies
+from bot.services.generation import GenerationService
+
+from . import keyboards
+from .ack import Ack, answer
+from .flow import Runs
+from .rendering import send_text
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+Context = ContextTypes.DEFAULT_TYPE
+Handler = Callable[[Any, Update, Context], Coroutine[Any, Any, None]]
+
+
+def user_ref(user: User) -> UserRef:
+    return UserRef(PLATFORM, str(user.id), user.full_name or user.username or str(user.id))
+
+
+def guarded(fn: Handler) -> Handler:
+    """The error boundary around every handler: nothing from the network or the user escapes."""
+
+    @functools.wraps(fn)
+    async def wrapper(self: TelegramHandlers, update: Update, context: Context) -> None:
+        try:
+            await fn(self, update, context)
+        except Exception as exc:  # noqa: BLE001 - this is the boundary
+            await self.explain(update, exc)
+
+    return wrapper
+
+
+class TelegramHandlers:
+    def __init__(self, service: GenerationService, runs: Runs, *, demo_mode: bool = False) -> None:
+        self.service = service
+        self.catalog = service.catalog
+        self.intents = service.planner.intents
+        self.runs = runs
+        self.bot = runs.bot
+        self.demo_mode = demo_mode
+        self.tasks: set[asyncio.Task[Any]] = set()  # handlers in flight (cancelled on shutdown)
+
+    def install(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        new = filters.UpdateType.MESSAGE  # not edits: an edited prompt is not a new order
+        private = filters.ChatType.PRIVATE
+        application.add_handler(CommandHandler(["start", "help"], self.help, filters=new))
+        application.add_handler(CommandHandler("imagine", self.imagine, filters=new))
+        application.add_handler(CommandHandler("models", self.models, filters=new))
+        application.add_handler(CommandHandler("balance", self.balance, filters=new))
+        application.add_handler(MessageHandler(new & private & filters.COMMAND, self.unknown))
+        application.add_handler(
+            MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, self.prompt)
+        )
+        application.add_handler(CallbackQueryHandler(self.button))
+        application.add_error_handler(self.on_error)
+
+    # -- commands -----------------------------------------------------------------------
+
+    @guarded
+    async def help(self, update: Update, context: Context) -> None:
+        balance = await self._balance(update)
+        text = replies.help_text(self.catalog, self.intents, balance, self.demo_mode)
+        await self._reply(update, text)
+
+    @guarded
+    async def models(self, update: Update, context: Context) -> None:
+        await self._reply(update, "\n".join(replies.model_lines(self.catalog, self.demo_mode)))
+
+    @guarded
+    async def balance(self, update: Update, context: Context) -> None:
+        balance = await self._balance(update)
+        if balance is not None:
+            await self._reply(update, replies.balance_text(balance))
+
+    @guarded
+    async def unknown(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        command = (message.text or "").split(maxsplit=1)[0] if message else "/"
+        await self._reply(update, replies.unknown_command(command))
+
+    @guarded
+    async def imagine(self, update: Update, context: Context) -> None:
+        await self._generate(update)
+
+    @guarded
+    async def prompt(self, update: Update, context: Context) -> None:
+        await self._generate(update)
+
+    async def _generate(self, update: Update) -> None:
+        message, chat = update.effective_message, update.effective_chat
+        sender = update.effective_user
+        if message is None or chat is None or sender is None or not message.text:
+            return
+        request = parse_imagine(message.text, self.catalog, self.intents)
+        user = user_ref(sender)
+        key = f"telegram:msg:{chat.id}:{message.message_id}"
+        await self._tracked(self.runs.run(
+            chat.id, message.message_id,
+            lambda progress, ref: self.service.generate(request, user, key, progress, ref),
+            requester=None if chat.type == chat.PRIVATE else user.name,
+        ))
+
+    # -- buttons ------------------------------------------------------------------------
+
+    @guarded
+    async def button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        data = keyboards.decode(query.data)
+        job = await self.service.job(data.job_id) if data is not None else None
+        known = {m.id for m in self.catalog}
+        message = query.message
+        if (data is None or job is None or job.model_id not in known or message is None
+                or (data.model_id is not None and data.model_id not in known)):
+            log.info("expired or unknown button %r", (query.data or "")[:64])
+            await answer(query, replies.BUTTON_EXPIRED)
+            return
+        ack = Ack(query)  # answered as soon as the job is recorded (or refused), before work
+        ack.fallback(replies.working_on("your request"))
+        user = user_ref(query.from_user)
+        key = f"telegram:cb:{query.id}"
+        chat = message.chat
+        if data.action == "compare":
+            def start(progress, ref):  # type: ignore[no-untyped-def]
+                return self.service.compare(job.id, user, key, progress, ref)
+        else:
+            def start(progress, ref):  # type: ignore[no-untyped-def]
+                return self.service.rerun(job.id, user, key, data.model_id, progress, ref)
+        try:
+            await self._tracked(self.runs.run(
+                chat.id, message.message_id, start,
+                requester=None if chat.type == chat.PRIVATE else user.name, parent=job,
+                ack=ack, working=replies.working_on(self._what(data, job.model_id)),
+            ))
+        finally:
+            ack.cancel_fallback()
+
+    def _what(self, data: keyboards.ButtonData, job_model: str) -> str:
+        if data.action == "compare":
+            return "compare on 3"
+        return replies.choice_label(self.catalog.get(data.model_id or job_model))
+
+    # -- the error boundary -------------------------------------------------------------
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """PTB's error handler: errors that escaped a handler, or came from PTB itself."""
+        error = context.error or RuntimeError("unknown error")
+        if isinstance(update, Update):
+            await self.explain(update, error)
+        elif isinstance(error, NetworkError | RetryAfter):
+            log.warning("Telegram network error: %s", error)
+        else:
+            log.error("Telegram error outside an update", exc_info=error)
+
+    async def explain(self, update: Update, exc: BaseException) -> None:
+        """Known errors -> their message; unknown -> traceback in the log, apology in chat."""
+        try:
+            if isinstance(exc, BotError):
+                log.info("update %s: %s", update.update_id, type(exc).__name__)
+                text = exc.user_message
+            elif isinstance(exc, Forbidden):
+                log.info("update %s: the bot cannot write to this chat (%s)", update.update_id, exc)
+                return
+            elif isinstance(exc, BadRequest):  # we sent something Telegram refuses: our bug
+                log.error("update %s: Telegram refused a request", update.update_id, exc_info=exc)
+                text = replies.SORRY
+            elif isinstance(exc, NetworkError | RetryAfter):
+                log.warning("update %s: Telegram network error: %s", update.update_id, exc)
+                text = replies.SORRY
+            else:
+                log.error("update %s failed", update.update_id, exc_info=exc)
+                text = replies.SORRY
+            if update.callback_query is not None and await answer(update.callback_query, text):
+                return
+            chat, message = update.effective_chat, update.effective_message
+            if chat is not None:
+                await send_text(self.bot, chat.id, f"⚠️ {text}", pacer=self.runs.pacer,
+                                reply_to_id=message.message_id if message else None)
+        except Exception:  # noqa: BLE001 - the boundary itself must never raise
+            log.warning("could not tell the user about an error", exc_info=True)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    async def _balance(self, update: Update) -> int | None:
+        sender = update.effective_user
+        return await self.service.balance(user_ref(sender)) if sender is not None else None
+
+    async def _reply(self, update: Update, text: str) -> None:
+        chat, message = update.effective_chat, update.effective_message
+        if chat is not None:
+            await send_text(self.bot, chat.id, text, pacer=self.runs.pacer,
+                            reply_to_id=message.message_id if message else None)
+
+    async def _tracked(self, work: Awaitable[None]) -> None:
+        """Run a generation with its task registered, so shutdown can cancel it after a grace
+        period (the service refunds a cancelled job)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
+        try:
+            await work
+        finally:
+            if task is not None:
+                self.tasks.discard(task)

@@ -1,0 +1,106 @@
+"""Inline keyboards and their callback_data (at most 64 bytes, everything else in the database).
+
+callback_data grammar (ASCII only, so bytes == characters):
+
+    r:<job_id>:a          run the job's prompt again on the same model (a fresh seed)
+    r:<job_id>:<model_id> run it on that model (catalog id, e.g. `nano-banana-pro`)
+    c:<job_id>            compare on three models
+
+Model ids rather than catalog positions: an operator may reorder or reprice models.toml,
+and an old button must still mean the model its label names (or expire if it is gone).
+Anything that does not parse is treated as an expired button.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.catalog import Catalog
+from bot.services.generation import GenerationResult
+from bot.services.planning import Planner
+from bot.services.replies import Choice, result_choices
+
+log = logging.getLogger(__name__)
+
+MAX_CALLBACK_BYTES = 64
+BUTTONS_PER_ROW = 2
+AGAIN = "a"
+_PATTERN = re.compile(r"^(?:r:(?P<rjob>[0-9a-f]{4,32}):(?P<target>[a-z0-9][a-z0-9._-]{0,50})"
+                      r"|c:(?P<cjob>[0-9a-f]{4,32}))$")
+
+
+@dataclass(frozen=True)
+class ButtonData:
+    action: str  # "rerun" | "compare"
+    job_id: str
+    model_id: str | None = None  # None = the job's own model (rerun) / not used (compare)
+
+
+def encode(data: ButtonData) -> str:
+    if data.action == "compare":
+        text = f"c:{data.job_id}"
+    else:
+        text = f"r:{data.job_id}:{data.model_id or AGAIN}"
+    if len(text.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback_data over {MAX_CALLBACK_BYTES} bytes: {text!r}")
+    return text
+
+
+def decode(text: str | None) -> ButtonData | None:
+    """Parse callback_data; None for anything unknown, forged or malformed."""
+    if not text or len(text.encode("utf-8", "replace")) > MAX_CALLBACK_BYTES:
+        return None
+    m = _PATTERN.match(text)
+    if m is None:
+        return None
+    if m.group("cjob"):
+        return ButtonData("compare", m.group("cjob"))
+    target = m.group("target")
+    return ButtonData("rerun", m.group("rjob"), None if target == AGAIN else target)
+
+
+def _button(label: str, data: ButtonData) -> InlineKeyboardButton | None:
+    try:
+        return InlineKeyboardButton(label[:64], callback_data=encode(data))
+    except ValueError:
+        log.warning("model id too long for a Telegram button: %s", data.model_id)
+        return None
+
+
+def _rows(buttons: list[InlineKeyboardButton | None]) -> InlineKeyboardMarkup | None:
+    kept = [b for b in buttons if b is not None]
+    if not kept:
+        return None
+    return InlineKeyboardMarkup(
+        [kept[i : i + BUTTONS_PER_ROW] for i in range(0, len(kept), BUTTONS_PER_ROW)]
+    )
+
+
+def choice_data(job_id: str, choice: Choice) -> ButtonData:
+    if choice.action == "compare":
+        return ButtonData("compare", job_id)
+    return ButtonData("rerun", job_id, choice.model_id if choice.action == "model" else None)
+
+
+def result_keyboard(
+    result: GenerationResult, catalog: Catalog, planner: Planner
+) -> InlineKeyboardMarkup | None:
+    """Again on the same model, each other model with its price, compare on three."""
+    job_id = result.job.id
+    return _rows(
+        [_button(c.label, choice_data(job_id, c)) for c in result_choices(result, catalog, planner)]
+    )
+
+
+def single_button(label: str, data: ButtonData) -> InlineKeyboardMarkup | None:
+    return _rows([_button(label, data)])
+
+
+def all_callback_data(markup: InlineKeyboardMarkup | None) -> list[str]:
+    if markup is None:
+        return []
+    return [str(b.callback_data) for row in markup.inline_keyboard for b in row if b.callback_data]

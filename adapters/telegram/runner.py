@@ -1,0 +1,160 @@
+"""Start and stop the Telegram bot inside the shared event loop (Discord may run beside it).
+
+PTB is driven by hand (initialize -> start -> updater.start_polling ... updater.stop -> stop
+-> shutdown) because `run_polling` wants to own the loop and the signals. The token never
+reaches the log: httpx is at WARNING (bot/log.py) and a redacting filter sits on every root
+handler as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from telegram import BotCommand
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application
+from telegram.warnings import PTBDeprecationWarning
+
+from .flow import Runs
+from .handlers import PLATFORM, TelegramHandlers
+from .pacing import ChatPacer
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 10  # seconds a getUpdates long poll is held open
+SHUTDOWN_GRACE = 8.0  # seconds in-flight generations get to finish after a stop signal
+RETRY_START = (1.0, 2.0, 5.0, 10.0, 30.0)
+ALLOWED_UPDATES = ["message", "callback_query"]
+COMMANDS = [
+    BotCommand("imagine", "Make an image: /imagine <prompt> [--model M] [--ar 16:9]"),
+    BotCommand("models", "Models and their prices in credits"),
+    BotCommand("balance", "Your credits"),
+    BotCommand("help", "What I do, models, prices and your balance"),
+    BotCommand("start", "Start here"),
+]
+
+PTBApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class RedactSecret(logging.Filter):
+    """Replace a secret in every formatted record (message, args and traceback)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secret:
+            return True
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "<token>")
+        if record.stack_info and self.secret in record.stack_info:
+            record.stack_info = record.stack_info.replace(self.secret, "<token>")
+        return True
+
+
+def _protect_logs(token: str) -> None:
+    redact = RedactSecret(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+    # PTB warns on every RetryAfter.retry_after read until PTB_TIMEDELTA is the default.
+    warnings.filterwarnings("ignore", category=PTBDeprecationWarning, message=".*retry_after.*")
+
+
+def build_application(app: App) -> PTBApp:
+    settings = app.settings
+    assert settings.telegram_token is not None
+    return (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .media_write_timeout(60)
+        .build()
+    )
+
+
+async def _start(application: PTBApp, stop: asyncio.Event) -> bool:
+    """Connect (retrying while Telegram is unreachable). False if stopped or the token is bad."""
+    attempt = 0
+    while not stop.is_set():
+        try:
+            await application.initialize()  # getMe
+            try:
+                await application.bot.set_my_commands(COMMANDS)
+            except TelegramError as exc:
+                log.warning("could not register the Telegram command list: %s", exc)
+            if not application.running:
+                await application.start()
+            await application.updater.start_polling(  # type: ignore[union-attr]
+                timeout=POLL_TIMEOUT,
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=lambda exc: log.warning("Telegram polling error: %s", exc),
+            )
+            return True
+        except InvalidToken:
+            log.error("Telegram rejected the token (or TELEGRAM_BASE_URL is wrong); "
+                      "the Telegram bot is not running")
+            return False
+        except NetworkError as exc:
+            delay = RETRY_START[min(attempt, len(RETRY_START) - 1)]
+            attempt += 1
+            log.warning("Telegram is unreachable (%s); retrying in %.0f s", exc, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+    return False
+
+
+async def _shutdown(
+    application: PTBApp, handlers: TelegramHandlers
+) -> None:
+    updater = application.updater
+    if updater is not None and updater.running:
+        await updater.stop()
+    busy = [t for t in handlers.tasks if not t.done()]
+    if busy:
+        log.info("waiting up to %.0f s for %d request(s) in flight", SHUTDOWN_GRACE, len(busy))
+        _, pending = await asyncio.wait(busy, timeout=SHUTDOWN_GRACE)
+        for task in pending:
+            task.cancel()  # the service refunds; the status message says so
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+async def run_telegram(app: App, stop: asyncio.Event) -> None:
+    settings = app.settings
+    if settings.telegram_token is None:
+        return
+    _protect_logs(settings.telegram_token.get_secret_value())
+    application = build_application(app)
+    runs = Runs(app.service, application.bot, ChatPacer())
+    handlers = TelegramHandlers(app.service, runs, demo_mode=app.dispatcher.demo_mode)
+    handlers.install(application)
+    app.recovery.register_delivery(PLATFORM, runs.deliver)
+    try:
+        if not await _start(application, stop):
+            return
+        runs.ready.set()
+        log.info("Telegram bot @%s is running", application.bot.username)
+        await stop.wait()
+        log.info("Telegram bot stopping")
+    finally:
+        try:
+            await _shutdown(application, handlers)
+        except Exception:  # noqa: BLE001 - shutting down anyway
+            log.warning("Telegram shutdown was not clean", exc_info=True)
