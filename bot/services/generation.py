@@ -207,6 +207,10 @@ class GenerationService:
     async def job(self, job_id: str) -> Job | None:
         return await self.jobs.get_job(job_id)
 
+    async def attach_chat_ref(self, job_id: str, chat_ref: Mapping[str, Any]) -> None:
+        """Remember where a job's status and result live in chat (for delivery after a restart)."""
+        await self.jobs.update_job(job_id, chat_ref=chat_ref)
+
     # -- the job itself -----------------------------------------------------------------
 
     async def _run(

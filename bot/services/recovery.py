@@ -66,6 +66,17 @@ class Recovery:
             else:
                 await self._refund(job, "interrupted by a restart before it finished")
                 report.refunded.append(job.id)
+                # Tell the chat, so a stale "Generating…" does not hang there forever.
+                credits = f"{job.cost} credit" + ("" if job.cost == 1 else "s")
+                self._spawn(
+                    self._deliver(
+                        job,
+                        GenerationFailed(
+                            f"I restarted before your image was ready. Your {credits} were refunded; "
+                            "please try again."
+                        ),
+                    )
+                )
         resuming = {f"hold:{j}" for j in report.resuming}
         for hold in await ledger.open_holds():
             # Only generation holds: giveaways hold credits on purpose for days.

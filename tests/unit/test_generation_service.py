@@ -220,8 +220,17 @@ async def test_restart_refunds_interrupted_jobs_once(tmp_path, make_service):
     db2 = await Database.open(f"sqlite:///{tmp_path / 'test.db'}")
     try:
         restarted = build_service(db2)
-        report = await Recovery(restarted).reconcile()
+        recovery = Recovery(restarted)
+        told: list[str] = []
+
+        async def deliver(j, outcome):  # type: ignore[no-untyped-def]
+            told.append(outcome.user_message)
+
+        recovery.register_delivery("test", deliver)
+        report = await recovery.reconcile()
         assert report.refunded == [job.id]
+        await asyncio.gather(*recovery.tasks)
+        assert told and "refunded" in told[0]  # the chat hears what happened
         again = await Recovery(restarted).reconcile()
         assert again.refunded == [] and again.orphan_holds_released == []
         assert await books(restarted) == 50
