@@ -47,10 +47,23 @@ class GiveawayService:
         self.clock = clock
         self.announcers: dict[str, Announce] = {}
         self._timers: dict[str, asyncio.Task[None]] = {}
+        # Giveaways that ended before their platform was up (e.g. re-armed at start-up):
+        # announced as soon as the platform registers.
+        self._unannounced: list[GiveawayOutcome] = []
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def register_announcer(self, platform: str, announce: Announce) -> None:
         """Chat surfaces register how to announce winners of their giveaways."""
         self.announcers[platform] = announce
+        waiting = [o for o in self._unannounced if o.giveaway.platform == platform]
+        self._unannounced = [o for o in self._unannounced if o.giveaway.platform != platform]
+        for outcome in waiting:
+            task = asyncio.create_task(self._announce(outcome))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def get(self, giveaway_id: str) -> Giveaway:
+        return await self.store.get(giveaway_id)
 
     async def start(
         self,
@@ -138,13 +151,18 @@ class GiveawayService:
         self._disarm(giveaway_id, keep_current=True)
         if not outcome.already_ended:
             log.info("giveaway %s ended: %d winners", giveaway_id, len(outcome.winners))
-            announce = self.announcers.get(outcome.giveaway.platform)
-            if announce is not None:
-                try:
-                    await announce(outcome)
-                except Exception:  # noqa: BLE001 - the money moved already; tell the log
-                    log.exception("could not announce giveaway %s", giveaway_id)
+            await self._announce(outcome)
         return outcome
+
+    async def _announce(self, outcome: GiveawayOutcome) -> None:
+        announce = self.announcers.get(outcome.giveaway.platform)
+        if announce is None:
+            self._unannounced.append(outcome)
+            return
+        try:
+            await announce(outcome)
+        except Exception:  # noqa: BLE001 - the money moved already; tell the log
+            log.exception("could not announce giveaway %s", outcome.giveaway.id)
 
     # -- timers ------------------------------------------------------------------------
 
@@ -171,7 +189,7 @@ class GiveawayService:
             task.cancel()
 
     async def close(self) -> None:
-        for task in self._timers.values():
+        for task in [*self._timers.values(), *self._tasks]:
             task.cancel()
         self._timers.clear()
 

@@ -273,3 +273,19 @@ async def test_giveaway_input_errors(db, clock, credits, winners, duration, word
     with pytest.raises(RequestError, match=words):
         await giveaways.start(ctx(ADMIN, admin=True), credits, winners, duration)
     assert await giveaways.list(ctx(ADMIN)) == []
+
+
+async def test_a_giveaway_that_ends_before_its_platform_is_up_is_announced_later(db, clock):
+    community, giveaways = build(db, clock)
+    g = await giveaways.start(ctx(ADMIN, admin=True, key="s7"), 5, 1, "10s")
+    await giveaways.toggle(ctx(ANA), g.id)
+    await giveaways.finish(g.id)  # no announcer registered yet (platform still starting)
+    heard: list[str] = []
+
+    async def announce(outcome):  # type: ignore[no-untyped-def]
+        heard.append(outcome.giveaway.id)
+
+    giveaways.register_announcer("discord", announce)
+    await asyncio.gather(*giveaways._tasks)
+    assert heard == [g.id] and (await giveaways.get(g.id)).status == "ended"
+    await giveaways.close()
