@@ -63,8 +63,18 @@ def main(argv: list[str] | None = None) -> int:
 
         return asyncio.run(generate_command(settings, args))
     if args.command == "console":
-        return asyncio.run(_with_app(settings, lambda app, stop: _console(app, args.out)))
-    return asyncio.run(_with_app(settings, _run_platforms))
+        return asyncio.run(
+            _with_app(settings, {"console"}, lambda app, stop: _console(app, args.out))
+        )
+    return asyncio.run(_with_app(settings, _platforms(settings), _run_platforms))
+
+
+def _platforms(settings: Settings) -> set[str]:
+    """The chat platforms this process serves (the console when no token is set)."""
+    names = {"telegram"} if settings.telegram_token is not None else set()
+    if settings.discord_token is not None:
+        names.add("discord")
+    return names or {"console"}
 
 
 def route_command(settings: Settings, prompt: str | None) -> int:
@@ -91,7 +101,7 @@ def route_command(settings: Settings, prompt: str | None) -> int:
     return status
 
 
-async def _with_app(settings: Settings, body) -> int:  # type: ignore[no-untyped-def]
+async def _with_app(settings: Settings, platforms: set[str], body) -> int:  # type: ignore[no-untyped-def]
     app = await build_app(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -101,8 +111,9 @@ async def _with_app(settings: Settings, body) -> int:  # type: ignore[no-untyped
         except (NotImplementedError, RuntimeError):  # not on the main thread / Windows
             pass
     try:
-        await app.recovery.reconcile()
-        await app.giveaways.rearm()  # giveaways end on time across restarts
+        # Only this process's platforms: the others may be live in another process.
+        await app.recovery.reconcile(platforms=platforms)
+        await app.giveaways.rearm(platforms)  # giveaways end on time across restarts
         return await body(app, stop) or 0
     finally:
         await app.close()

@@ -91,7 +91,11 @@ class ConsoleChat:
             balance = await self.service.balance(self.user)
             self.write(
                 replies.help_text(
-                    self.service.catalog, self.service.planner.intents, balance, self.demo_mode
+                    self.service.catalog,
+                    self.service.planner.intents,
+                    balance,
+                    self.demo_mode,
+                    community=self.community is not None,
                 )
             )
             return

@@ -1,4 +1,5 @@
-"""Slash commands: /imagine, /models, /balance, /help (servers and DMs).
+"""Slash commands: /imagine, /models, /help (servers and DMs); the community commands
+(/balance, /daily, /give, /credits, /giveaway ...) come from community.py and giveaways.py.
 
 The catalog and intents are data (operators edit them), so the commands are built at start
 from them: `intent` is a fixed choice list, `model` and `aspect` autocomplete with prices
@@ -6,6 +7,9 @@ from them: `intent` is a fixed choice list, `model` and `aspect` autocomplete wi
 validation as the text grammar. Errors escaping a command reach `Tree.on_error`.
 (No `from __future__ import annotations` here: discord.py reads these annotations at runtime.)
 """
+
+from collections.abc import Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -27,14 +31,15 @@ Seed = app_commands.Range[int, 0, MAX_SEED]
 class Tree(app_commands.CommandTree):
     """The command tree with the one app-command error boundary."""
 
-    def __init__(self, client: discord.Client, surface: Surface) -> None:
+    def __init__(self, client: discord.Client, surface: Surface,
+                 extra: Sequence[Any] = ()) -> None:
         super().__init__(
             client,
             allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True),
             allowed_installs=app_commands.AppInstallationType(guild=True),
         )
         self.surface = surface
-        for command in build_commands(surface):
+        for command in [*build_commands(surface), *extra]:
             self.add_command(command)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -115,17 +120,11 @@ def build_commands(surface: Surface) -> list[app_commands.Command]:  # type: ign
         embed = rendering.models_embed(catalog, surface.app.dispatcher.demo_mode)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @app_commands.command(name="balance", description="How many credits you have")
-    async def balance(interaction: discord.Interaction) -> None:
-        credits = await surface.service.balance(user_of(interaction))
-        await interaction.response.send_message(f"You have {replies.credits(credits)}.",
-                                                ephemeral=True)
-
     @app_commands.command(name="help", description="How to use this bot")
     async def help_(interaction: discord.Interaction) -> None:
         credits = await surface.service.balance(user_of(interaction))
         embed = rendering.help_embed(catalog, intents, credits, surface.app.dispatcher.demo_mode)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    return [imagine, models, balance, help_]
+    return [imagine, models, help_]
 

@@ -153,11 +153,12 @@ def try_view(job_id: str, model_id: str, catalog: Catalog) -> discord.ui.View:
     return view
 
 
-def is_ours(custom_id: str, message: discord.Message | None) -> bool:
+def is_ours(custom_id: str, message: discord.Message | None,
+            items: tuple[type[discord.ui.DynamicItem[Any]], ...] = DYNAMIC_ITEMS) -> bool:
     """Would one of our templates handle this click? (A custom_id that matches no template,
     or is missing from the message, is silently dropped by discord.py.)"""
     if not any(item.__discord_ui_compiled_template__.fullmatch(custom_id)
-               for item in DYNAMIC_ITEMS):
+               for item in items):
         return False
     if message is None:
         return False

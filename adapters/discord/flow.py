@@ -35,8 +35,11 @@ from bot.domain.credits import UserRef
 from bot.domain.errors import BotError, GenerationFailed, InsufficientCredits, JobNotFound
 from bot.domain.jobs import Job
 from bot.domain.requests import GenerationRequest
+from bot.services.community import CommunityService
+from bot.services.community_text import CommunityText
 from bot.services.dispatch import Dispatcher
 from bot.services.generation import GenerationResult, GenerationService, Progress
+from bot.services.giveaways import GiveawayService
 from bot.services.recovery import Recovery
 from bot.services.replies import progress_text
 from bot.settings import Settings
@@ -56,6 +59,9 @@ class App(Protocol):
     dispatcher: Dispatcher
     service: GenerationService
     recovery: Recovery
+    community: CommunityService
+    giveaways: GiveawayService
+    community_text: CommunityText
 
 
 def user_of(interaction: discord.Interaction) -> UserRef:

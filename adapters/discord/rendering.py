@@ -97,6 +97,8 @@ def help_embed(catalog: Catalog, intents: IntentTable, balance: int, demo_mode: 
         "Under each image: **Again**, **Rerun on…** another model, **Compare on 3**. "
         "Whoever clicks pays, from their own credits.",
         "**/models**: models and prices · **/balance**: your credits · **/help**: this text",
+        "**Credits**: **/daily** free credits · **/give** · **/history** · **/leaderboard** · "
+        "**/link** one wallet with Telegram · **/giveaway** start one (button entry)",
         "",
         "**Intents** (what picks the model)",
         *replies.intent_lines(intents, catalog),

@@ -18,13 +18,16 @@ import aiohttp
 import discord
 import yarl
 
-from adapters.discord import components
+from adapters.discord import components, giveaway_views
 from adapters.discord.commands import Tree
+from adapters.discord.community import community_commands, seen
 from adapters.discord.flow import App, Surface
+from adapters.discord.giveaways import GiveawayBoard, giveaway_commands
 
 log = logging.getLogger(__name__)
 LOGIN_RETRY_MAX = 60.0
 CLOSE_TIMEOUT = 10.0
+DYNAMIC_ITEMS = (*components.DYNAMIC_ITEMS, *giveaway_views.DYNAMIC_ITEMS)
 
 
 class ImagineClient(discord.Client):
@@ -42,10 +45,12 @@ class ImagineClient(discord.Client):
         )
         self.app = app
         self.surface = Surface(app, self)
-        self.tree = Tree(self, self.surface)
+        self.board = GiveawayBoard(app, self, self.surface)
+        self.tree = Tree(self, self.surface,
+                         [*community_commands(app), *giveaway_commands(self.board)])
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(*components.DYNAMIC_ITEMS)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.sync_commands()
         self.surface.ready.set()  # logged in: REST and webhooks work (results can be posted)
 
@@ -70,13 +75,15 @@ class ImagineClient(discord.Client):
                  len(self.guilds))
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """A click on a component our templates do not handle would otherwise go
-        unanswered ("This interaction failed"): answer it as expired."""
+        """Every interaction: remember who acts where (leaderboard, @names). A click on a
+        component our templates do not handle would otherwise go unanswered ("This
+        interaction failed"): answer it as expired."""
         if interaction.type is discord.InteractionType.component:
             data: dict[str, object] = dict(interaction.data or {})
             custom_id = str(data.get("custom_id", ""))
-            if not components.is_ours(custom_id, interaction.message):
+            if not components.is_ours(custom_id, interaction.message, DYNAMIC_ITEMS):
                 await self.surface.expired(interaction)
+        await seen(self.app, interaction)
 
     async def on_error(self, event_method: str, /, *args: object, **kwargs: object) -> None:
         log.exception("error in discord event %s", event_method)
@@ -90,6 +97,9 @@ async def run_discord(app: App, stop: asyncio.Event) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
     client = ImagineClient(app)
     app.recovery.register_delivery("discord", client.surface.deliver_resumed)
+    # Before any await: a giveaway that ended while the bot was down ends at start-up, and
+    # its announcer waits until Discord is reachable.
+    app.giveaways.register_announcer("discord", client.board.announce)
     token = settings.discord_token.get_secret_value().strip()
     serving = asyncio.create_task(_serve(client, token, stop), name="discord")
     stopping = asyncio.create_task(stop.wait(), name="discord-stop")
@@ -100,6 +110,7 @@ async def run_discord(app: App, stop: asyncio.Event) -> None:
         if not client.is_closed():
             log.info("discord: closing")
             await client.surface.shutdown()  # while Discord and the database are reachable
+            await client.board.shutdown()
             await client.close()
         try:
             await asyncio.wait_for(serving, CLOSE_TIMEOUT)

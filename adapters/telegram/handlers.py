@@ -1,8 +1,9 @@
 """Telegram updates -> service calls. Thin: parsing, money and routing live in the core.
 
-Commands: /start, /help, /imagine, /models, /balance (also `/cmd@botname` in groups); plain
-text in a private chat is a prompt; other group chatter is ignored. Buttons carry only a job
-id and a choice (see keyboards.py). Every handler runs inside ONE error boundary (`guarded`,
+Commands: /start, /help, /imagine, /models (also `/cmd@botname` in groups), and the
+community commands of community.py (/balance, /daily, /give, /giveaway, ...); plain text in a
+private chat is a prompt; other group chatter is ignored. Buttons carry only a job id and a
+choice (see keyboards.py). Every handler runs inside ONE error boundary (`guarded` / `guard`,
 also reached from PTB's error handler): BotError -> its message, anything else -> logged with
 its traceback and a short apology. Callback queries are always answered.
 """
@@ -13,9 +14,9 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from telegram import Update, User
+from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
@@ -26,7 +27,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.credits import UserRef
 from bot.domain.errors import BotError
 from bot.domain.requests import parse_imagine
 from bot.services import replies
@@ -35,17 +35,17 @@ from bot.services.generation import GenerationService
 from . import keyboards
 from .ack import Ack, answer
 from .flow import Runs
+from .members import PLATFORM, user_ref
 from .rendering import send_text
+
+if TYPE_CHECKING:
+    from .community import CommunityHandlers
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
+__all__ = ["PLATFORM", "TelegramHandlers", "guarded", "user_ref"]
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Any, Update, Context], Coroutine[Any, Any, None]]
-
-
-def user_ref(user: User) -> UserRef:
-    return UserRef(PLATFORM, str(user.id), user.full_name or user.username or str(user.id))
 
 
 def guarded(fn: Handler) -> Handler:
@@ -53,10 +53,7 @@ def guarded(fn: Handler) -> Handler:
 
     @functools.wraps(fn)
     async def wrapper(self: TelegramHandlers, update: Update, context: Context) -> None:
-        try:
-            await fn(self, update, context)
-        except Exception as exc:  # noqa: BLE001 - this is the boundary
-            await self.explain(update, exc)
+        await self.guard(functools.partial(fn, self))(update, context)
 
     return wrapper
 
@@ -71,13 +68,32 @@ class TelegramHandlers:
         self.demo_mode = demo_mode
         self.tasks: set[asyncio.Task[Any]] = set()  # handlers in flight (cancelled on shutdown)
 
-    def install(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    def guard(self, fn: Callable[[Update, Context], Awaitable[None]]) -> Callable[
+        [Update, Context], Coroutine[Any, Any, None]
+    ]:
+        """The boundary as a wrapper of a bound handler (also for community.py's handlers)."""
+
+        @functools.wraps(fn)
+        async def wrapper(update: Update, context: Context) -> None:
+            try:
+                await fn(update, context)
+            except Exception as exc:  # noqa: BLE001 - this is the boundary
+                await self.explain(update, exc)
+
+        return wrapper
+
+    def install(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        community: CommunityHandlers,
+    ) -> None:
         new = filters.UpdateType.MESSAGE  # not edits: an edited prompt is not a new order
         private = filters.ChatType.PRIVATE
         application.add_handler(CommandHandler(["start", "help"], self.help, filters=new))
         application.add_handler(CommandHandler("imagine", self.imagine, filters=new))
         application.add_handler(CommandHandler("models", self.models, filters=new))
-        application.add_handler(CommandHandler("balance", self.balance, filters=new))
+        for handler, group in community.handlers():  # before the catch-alls below
+            application.add_handler(handler, group)
         application.add_handler(MessageHandler(new & private & filters.COMMAND, self.unknown))
         application.add_handler(
             MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, self.prompt)
@@ -90,18 +106,13 @@ class TelegramHandlers:
     @guarded
     async def help(self, update: Update, context: Context) -> None:
         balance = await self._balance(update)
-        text = replies.help_text(self.catalog, self.intents, balance, self.demo_mode)
+        text = replies.help_text(self.catalog, self.intents, balance, self.demo_mode,
+                                 community=True)
         await self._reply(update, text)
 
     @guarded
     async def models(self, update: Update, context: Context) -> None:
         await self._reply(update, "\n".join(replies.model_lines(self.catalog, self.demo_mode)))
-
-    @guarded
-    async def balance(self, update: Update, context: Context) -> None:
-        balance = await self._balance(update)
-        if balance is not None:
-            await self._reply(update, replies.balance_text(balance))
 
     @guarded
     async def unknown(self, update: Update, context: Context) -> None:

@@ -5,6 +5,7 @@ callback_data grammar (ASCII only, so bytes == characters):
     r:<job_id>:a          run the job's prompt again on the same model (a fresh seed)
     r:<job_id>:<model_id> run it on that model (catalog id, e.g. `nano-banana-pro`)
     c:<job_id>            compare on three models
+    g:<giveaway_id>       enter a giveaway, or leave it when already in (a toggle)
 
 Model ids rather than catalog positions: an operator may reorder or reprice models.toml,
 and an old button must still mean the model its label names (or expire if it is gone).
@@ -31,6 +32,8 @@ BUTTONS_PER_ROW = 2
 AGAIN = "a"
 _PATTERN = re.compile(r"^(?:r:(?P<rjob>[0-9a-f]{4,32}):(?P<target>[a-z0-9][a-z0-9._-]{0,50})"
                       r"|c:(?P<cjob>[0-9a-f]{4,32}))$")
+_GIVEAWAY = re.compile(r"^g:([0-9a-f]{4,32})$")
+GIVEAWAY_PREFIX = "g:"  # every callback_data starting with this goes to the giveaway handler
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,25 @@ def decode(text: str | None) -> ButtonData | None:
         return ButtonData("compare", m.group("cjob"))
     target = m.group("target")
     return ButtonData("rerun", m.group("rjob"), None if target == AGAIN else target)
+
+
+def giveaway_data(giveaway_id: str) -> str:
+    text = f"g:{giveaway_id}"
+    if not _GIVEAWAY.match(text):
+        raise ValueError(f"not a giveaway id: {giveaway_id!r}")
+    return text
+
+
+def decode_giveaway(text: str | None) -> str | None:
+    """The giveaway id of an Enter button; None for anything else (forged, malformed)."""
+    m = _GIVEAWAY.match(text or "")
+    return m.group(1) if m else None
+
+
+def giveaway_keyboard(giveaway_id: str, label: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label[:64], callback_data=giveaway_data(giveaway_id))]]
+    )
 
 
 def _button(label: str, data: ButtonData) -> InlineKeyboardButton | None:

@@ -19,8 +19,11 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBDeprecationWarning
 
+from .community import CommunityHandlers
 from .flow import Runs
+from .giveaway_view import GiveawayView
 from .handlers import PLATFORM, TelegramHandlers
+from .members import AdminCache, Members
 from .pacing import ChatPacer
 
 if TYPE_CHECKING:
@@ -36,6 +39,13 @@ COMMANDS = [
     BotCommand("imagine", "Make an image: /imagine <prompt> [--model M] [--ar 16:9]"),
     BotCommand("models", "Models and their prices in credits"),
     BotCommand("balance", "Your credits"),
+    BotCommand("daily", "Claim your free daily credits"),
+    BotCommand("give", "Give credits: /give @name 10, or reply to someone with /give 10"),
+    BotCommand("history", "Your last credit changes (sent privately)"),
+    BotCommand("leaderboard", "Top balances in this chat"),
+    BotCommand("giveaway", "Giveaways: start credits:100 winners:2 duration:1h | list | end ID"),
+    BotCommand("credits", "Admins: /credits grant|take @name 50 [reason]"),
+    BotCommand("link", "One wallet on Discord and Telegram: /link, then /link CODE there"),
     BotCommand("help", "What I do, models, prices and your balance"),
     BotCommand("start", "Start here"),
 ]
@@ -144,7 +154,13 @@ async def run_telegram(app: App, stop: asyncio.Event) -> None:
     application = build_application(app)
     runs = Runs(app.service, application.bot, ChatPacer())
     handlers = TelegramHandlers(app.service, runs, demo_mode=app.dispatcher.demo_mode)
-    handlers.install(application)
+    view = GiveawayView(app.giveaways, application.bot, runs.pacer, runs.ready)
+    members = Members(app.community, AdminCache(application.bot))
+    community = CommunityHandlers(app.community_text, members, view, runs.pacer, handlers.guard)
+    handlers.install(application, community)
+    # Registered before the first await: giveaways that ended while the bot was down are
+    # finished by their timers right after start-up, and announce once the bot is connected.
+    app.giveaways.register_announcer(PLATFORM, view.announce)
     app.recovery.register_delivery(PLATFORM, runs.deliver)
     try:
         if not await _start(application, stop):

@@ -56,7 +56,7 @@ class CommunityService:
         )
         if not allowed:
             log.info("admin action refused: %s by %s", action, ctx.user.key)
-            raise PermissionDenied(f"Only server admins can use {action}.")
+            raise PermissionDenied(f"Only admins of this server or group can use {action}.")
 
     async def seen(self, ctx: Context, username: str = "") -> None:
         await self.store.seen(ctx.community, ctx.user, username, ctx.is_bot)

@@ -166,8 +166,12 @@ class GiveawayService:
 
     # -- timers ------------------------------------------------------------------------
 
-    async def rearm(self) -> int:
-        running = await self.store.running()
+    async def rearm(self, platforms: set[str] | None = None) -> int:
+        """Set timers for running giveaways (of `platforms` only, when given: a console on
+        the live bot's database must not end the bot's giveaways where nobody sees them)."""
+        running = [
+            g for g in await self.store.running() if platforms is None or g.platform in platforms
+        ]
         for g in running:
             self.arm(g)
         return len(running)

@@ -52,15 +52,20 @@ class Recovery:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def reconcile(self, resume: bool = True) -> ReconcileReport:
+    async def reconcile(
+        self, resume: bool = True, platforms: set[str] | None = None
+    ) -> ReconcileReport:
+        """Refund or resume the jobs a restart interrupted. With `platforms`, only jobs of
+        those platforms: a console opened on a live bot's database must not touch the bot's
+        jobs in flight."""
         report = ReconcileReport()
         ledger, jobs = self.service.ledger, self.service.jobs
-        for job in await jobs.unfinished_jobs():
-            if (
-                resume
-                and job.provider_handle
-                and job.model_id in {m.id for m in self.service.catalog}
-            ):
+        unfinished = await jobs.unfinished_jobs()
+        known = {m.id for m in self.service.catalog}
+        for job in unfinished:
+            if platforms is not None and job.platform not in platforms:
+                continue
+            if resume and job.provider_handle and job.model_id in known:
                 report.resuming.append(job.id)
                 self._spawn(self._resume(job))
             else:
@@ -68,19 +73,16 @@ class Recovery:
                 report.refunded.append(job.id)
                 # Tell the chat, so a stale "Generating…" does not hang there forever.
                 credits = f"{job.cost} credit" + ("" if job.cost == 1 else "s")
-                self._spawn(
-                    self._deliver(
-                        job,
-                        GenerationFailed(
-                            f"I restarted before your image was ready. Your {credits} were refunded; "
-                            "please try again."
-                        ),
-                    )
+                failed = GenerationFailed(
+                    f"I restarted before your image was ready. Your {credits} were refunded; "
+                    "please try again."
                 )
-        resuming = {f"hold:{j}" for j in report.resuming}
+                self._spawn(self._deliver(job, failed))
+        in_flight = {job.hold_key for job in unfinished}
         for hold in await ledger.open_holds():
-            # Only generation holds: giveaways hold credits on purpose for days.
-            if hold.key.startswith("hold:") and hold.key not in resuming:
+            # Only generation holds of jobs that are not in flight anywhere: giveaways hold
+            # credits on purpose for days.
+            if hold.key.startswith("hold:") and hold.key not in in_flight:
                 if await ledger.release(hold.key):
                     report.orphan_holds_released.append(hold.key)
         if report.refunded or report.resuming or report.orphan_holds_released:

@@ -73,7 +73,28 @@ def intent_lines(intents: IntentTable, catalog: Catalog) -> list[str]:
     return [f"{i.id}: “{i.phrase}” → {catalog.get(i.default_model).name}" for i in intents]
 
 
-def help_text(catalog: Catalog, intents: IntentTable, balance: int | None, demo_mode: bool) -> str:
+COMMUNITY_HELP = (
+    "Credits:",
+    "  /balance: your credits · /history: your last changes · /daily: free credits once a day",
+    "  /give @name 10 (or reply to someone's message with /give 10) · /leaderboard",
+    "  /link: one wallet on Discord and Telegram",
+    "  admins: /credits grant @name 50 [reason] · /credits take @name 50 [reason]",
+    "Giveaways:",
+    "  /giveaway start credits:100 winners:2 duration:1h30m Summer drop",
+    "  an admin's giveaway is paid by the bot (add from:me to pay it yourself), anyone",
+    "  else's from their own credits · tap Enter to join, tap again to leave",
+    "  /giveaway list · /giveaway end|cancel|reroll ID",
+)
+
+
+def help_text(
+    catalog: Catalog,
+    intents: IntentTable,
+    balance: int | None,
+    demo_mode: bool,
+    community: bool = False,
+) -> str:
+    """`community`: the surface has the credits and giveaway commands, so list them."""
     cheapest: Model = catalog.by_price()[0]
     parts = [
         "I make images from your words and pick the right model for what you ask.",
@@ -89,6 +110,8 @@ def help_text(catalog: Catalog, intents: IntentTable, balance: int | None, demo_
         "Models (credits per image):",
         *("  " + line for line in model_lines(catalog, demo_mode)),
     ]
+    if community:
+        parts += ["", *COMMUNITY_HELP]
     if balance is not None:
         parts += [
             "",
@@ -104,6 +127,19 @@ BUTTON_EXPIRED = "This button has expired. Start a new one with /imagine."
 ALREADY_COUNTED = "Already counted: that request was handled once."
 SORRY = "Sorry, something went wrong on my side. If credits were taken for it, they were refunded."
 SHUTTING_DOWN = "I'm restarting, so I stopped this one. Its credits were refunded."
+
+
+# giveaways and private replies (chat surfaces with buttons and private chats)
+GIVEAWAY_ENTER = "🎉 Enter"
+GIVEAWAY_IN = "You're in! Tap again to leave."
+GIVEAWAY_LEFT = "You left the giveaway."
+GIVEAWAY_EXPIRED = "This button has expired: that giveaway is not running here."
+SENT_PRIVATELY = "I sent it to you in a private chat."
+NO_PRIVATE_CHAT = "I can't message you privately (start a chat with me first), so here it is:"
+LINK_NEEDS_PRIVATE_CHAT = (
+    "Link codes are private, so I only send them in a private chat, and I can't message you "
+    "yet. Open a chat with me, press Start, and send /link there."
+)
 
 
 def working_on(what: str) -> str:

@@ -53,7 +53,7 @@ def clock() -> Clock:
 
 async def test_non_admin_grant_is_refused_logged_and_changes_nothing(db, clock):
     community, _ = build(db, clock)
-    with pytest.raises(PermissionDenied, match="Only server admins"):
+    with pytest.raises(PermissionDenied, match="Only admins of this server or group"):
         await community.grant(ctx(ANA), BEN, 100, "because")
     assert await wallet(community, BEN) == 50
     rows = await db.run(lambda c: c.execute("SELECT actor, allowed FROM admin_log").fetchall())

@@ -264,3 +264,21 @@ async def test_resumed_result_waits_for_its_platform_to_register(make_service):
     recovery.register_delivery("test", deliver)
     await asyncio.gather(*recovery.tasks)
     assert delivered == [first.job.id]
+
+
+async def test_reconcile_leaves_other_platforms_jobs_alone(tmp_path, make_service):
+    """A console opened on a live bot's database must not refund the bot's jobs in flight."""
+    provider = Scripted("bfl", ("sleep", 30))
+    service = make_service({"bfl": provider})
+    task = asyncio.create_task(service.generate(req(service, "a fox --model flux-pro"), ALICE, "e1"))
+    await provider.started.wait()
+    db2 = await Database.open(f"sqlite:///{tmp_path / 'test.db'}")
+    try:
+        report = await Recovery(build_service(db2)).reconcile(platforms={"console"})
+        assert report.refunded == [] and report.orphan_holds_released == []
+        assert len(await service.ledger.open_holds()) == 1  # still held for the live job
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await db2.close()
+    assert await books(service) == 50

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,20 @@ class Harness:
         with contextlib.closing(sqlite3.connect(self.tmp / "bot.db")) as db, db:
             db.execute(sql, params)
 
+    def query(self, sql: str, *params: Any) -> list[tuple]:
+        """Read the database (read-only connection)."""
+        with contextlib.closing(self._db()) as db:
+            return db.execute(sql, params).fetchall()
+
+    def ledger(self, user: dict, reason: str | None = None) -> list[tuple[int, str, str]]:
+        """(delta, reason, reference) of a Discord user's ledger rows, oldest first."""
+        sql = ("SELECT l.delta, l.reason, l.reference FROM ledger l JOIN identities i"
+               " ON i.account_id = l.account_id WHERE i.platform = 'discord' AND i.user_id = ?")
+        params: list[Any] = [str(user["id"])]
+        if reason is not None:
+            sql, params = sql + " AND l.reason = ?", [*params, reason]
+        return [tuple(r) for r in self.query(sql + " ORDER BY l.id", *params)]  # type: ignore[misc]
+
     def open_holds(self) -> int:
         with contextlib.closing(self._db()) as db:
             return db.execute("SELECT COUNT(*) FROM holds WHERE status = 'held'").fetchone()[0]
@@ -148,12 +162,17 @@ async def ephemeral_text(inter: FakeInteraction, timeout: float = 10) -> str:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(tmp: Path, **env: str) -> AsyncIterator[Harness]:
+async def running_bot(tmp: Path, prepare: Callable[[FakeDiscord], None] | None = None,
+                      **env: str) -> AsyncIterator[Harness]:
+    """`prepare(dc)` adds users, roles and members before the bot connects (so the guild
+    the bot receives already has them)."""
     async with FakeDiscord(token=TOKEN) as dc:
         alice = dc.make_user(700_001, "alice", global_name="Alice")
         bob = dc.make_user(700_002, "bob", global_name="Bob")
         dc.add_guild(GUILD_ID, "Imagine Club", owner_id=alice["id"])
         dc.add_member(GUILD_ID, bob)
+        if prepare is not None:
+            prepare(dc)
         bot = BotProcess(tmp, {
             "DISCORD_TOKEN": TOKEN,
             "DISCORD_API_BASE": dc.api_base,

@@ -43,9 +43,11 @@ def no_errors(h: Harness):
 
 async def test_commands_are_synced_for_servers_and_dms(h: Harness):
     commands = {c["name"]: c for c in h.dc.commands()}
-    assert sorted(commands) == ["balance", "help", "imagine", "models"]
-    for command in commands.values():
-        assert sorted(command["contexts"]) == [0, 1]  # guilds and bot DMs
+    assert sorted(commands) == ["balance", "credits", "daily", "give", "giveaway", "help",
+                                "history", "imagine", "leaderboard", "link", "models"]
+    for name, command in commands.items():
+        # guilds and bot DMs; giveaways need a server full of people
+        assert sorted(command["contexts"]) == ([0] if name == "giveaway" else [0, 1])
     options = {o["name"]: o for o in commands["imagine"]["options"]}
     assert list(options) == ["prompt", "model", "intent", "aspect", "seed"]
     assert options["prompt"]["required"] is True

@@ -100,6 +100,29 @@ class Harness:
         assert balance == total, f"ledger sum {total} != balance {balance}"
         return balance
 
+    def ledger(self, user: dict, reason: str | None = None) -> list[tuple[int, str, str]]:
+        """(delta, reason, reference) rows of a Telegram user's wallet, oldest first."""
+        with contextlib.closing(self._db()) as db:
+            rows = db.execute(
+                "SELECT l.delta, l.reason, l.reference FROM ledger l JOIN identities i "
+                "ON i.account_id = l.account_id WHERE i.platform = 'telegram' AND i.user_id = ? "
+                "ORDER BY l.id", (str(user["id"]),),
+            ).fetchall()
+        return [r for r in rows if reason is None or r[1] == reason]
+
+    def query(self, sql: str, *args: object) -> list[tuple]:
+        with contextlib.closing(self._db()) as db:
+            return db.execute(sql, args).fetchall()
+
+    def check_books(self) -> int:
+        """Every account: balance == sum of its ledger rows. Returns how many were checked."""
+        rows = self.query(
+            "SELECT a.id, a.balance, COALESCE(SUM(l.delta), 0) FROM accounts a "
+            "LEFT JOIN ledger l ON l.account_id = a.id GROUP BY a.id"
+        )
+        assert [r for r in rows if r[1] != r[2]] == [], rows
+        return len(rows)
+
     def jobs(self) -> int:
         with contextlib.closing(self._db()) as db:
             return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]

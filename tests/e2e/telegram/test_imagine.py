@@ -36,7 +36,10 @@ def person(h: Harness, uid: int, name: str) -> tuple[dict, dict]:
 
 async def test_commands_are_registered_with_telegram(h: Harness):
     names = [c["command"] for c in h.tg.my_commands()]
-    assert sorted(names) == ["balance", "help", "imagine", "models", "start"]
+    assert sorted(names) == [
+        "balance", "credits", "daily", "give", "giveaway", "help", "history", "imagine",
+        "leaderboard", "link", "models", "start",
+    ]
 
 
 async def test_imagine_in_private_chat_posts_photo_with_facts_and_keyboard(h: Harness):

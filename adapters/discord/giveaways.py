@@ -1,0 +1,239 @@
+"""Giveaways on Discord: /giveaway start|end|cancel|reroll|list, the Enter button, the live
+entrant count, and the announcement when one ends.
+
+- start: the service validates and holds; the public message (embed + Enter button) is the
+  interaction's response, and its reference is stored with the giveaway (`attach_message`)
+  so it can be found after a restart. If it cannot be posted, the giveaway is cancelled
+  (a host-funded hold goes back).
+- Enter: an ephemeral answer; the count on the public message is edited with the bot token
+  (interaction tokens die after 15 min), at most once per EDIT_INTERVAL per giveaway; the
+  count is re-read when the edit goes out, so the latest one wins.
+- end (on time, after a restart, or /giveaway end): the service pays, then calls
+  `announce`: the message shows the winners with its button disabled, and a channel
+  message (bot token) mentions the winners and the host.
+(No `from __future__ import annotations` here: discord.py reads these annotations at runtime.)
+"""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord import rendering
+from adapters.discord.boundary import send_ephemeral
+from adapters.discord.community import PUBLIC_MENTIONS, context_of
+from adapters.discord.flow import App, Surface
+from adapters.discord.giveaway_views import announcement, giveaway_embed, giveaway_view, mention
+from adapters.discord.reply import NETWORK_ERRORS, Pacer
+from bot.domain.community import MAX_AMOUNT, MAX_WINNERS, Context, Giveaway, GiveawayOutcome
+from bot.domain.credits import UserRef
+from bot.services import replies
+from bot.services.community_text import outcome_text
+
+log = logging.getLogger(__name__)
+EDIT_INTERVAL = 2.0  # seconds between two edits of one giveaway message
+READY_TIMEOUT = 120.0
+Prize = app_commands.Range[int, 1, MAX_AMOUNT]
+Winners = app_commands.Range[int, 1, MAX_WINNERS]
+Duration = app_commands.Range[str, 2, 20]
+Title = app_commands.Range[str, 1, 100]
+GiveawayId = app_commands.Range[str, 1, 40]
+
+
+class GiveawayBoard:
+    """The Discord side of giveaways: posting, entering, counting, announcing."""
+
+    def __init__(self, app: App, client: discord.Client, surface: Surface) -> None:
+        self.app = app
+        self.client = client
+        self.surface = surface
+        self._pacers: dict[str, Pacer] = {}
+
+    def ctx(self, interaction: discord.Interaction) -> Context:
+        return context_of(interaction, self.app.settings.discord_admin_role)
+
+    async def post(self, interaction: discord.Interaction, g: Giveaway) -> None:
+        try:
+            callback = await interaction.response.send_message(
+                embed=giveaway_embed(g), view=giveaway_view(g))
+        except (*NETWORK_ERRORS, discord.InteractionResponded) as exc:
+            log.warning("giveaway %s could not be posted (%s): cancelled", g.id, exc)
+            await self.app.giveaways.cancel(self.ctx(interaction), g.id)
+            return
+        await self.app.giveaways.attach_message(g.id, {
+            "channel_id": str(interaction.channel_id),
+            "guild_id": str(interaction.guild_id) if interaction.guild_id else None,
+            "message_id": str(callback.message_id) if callback.message_id else None,
+        })
+
+    async def enter(self, interaction: discord.Interaction, giveaway_id: str) -> None:
+        """The Enter button: enter, or leave when already in (the answer says which)."""
+        try:
+            inside, g = await self.app.giveaways.toggle(self.ctx(interaction), giveaway_id)
+            if inside:
+                text = (f"You're in **{g.title}**! Winners are drawn <t:{int(g.ends_at)}:R>. "
+                        "(Clicking Enter again takes you out.)")
+            else:
+                text = f"You left **{g.title}**. Click Enter again to rejoin."
+            await send_ephemeral(interaction, text)
+            if interaction.message is not None and interaction.channel_id is not None:
+                self._recount(g.id, {"channel_id": str(interaction.channel_id),
+                                     "guild_id": interaction.guild_id,
+                                     "message_id": str(interaction.message.id)})
+        except Exception as exc:  # noqa: BLE001 - the boundary of this button
+            await self.surface.report(interaction, exc)
+
+    # -- the public message --------------------------------------------------------------
+
+    def _message(self, ref: dict[str, Any]) -> discord.PartialMessage | None:
+        if not ref.get("channel_id") or not ref.get("message_id"):
+            return None
+        guild = ref.get("guild_id")
+        channel = self.client.get_partial_messageable(
+            int(ref["channel_id"]), guild_id=int(guild) if guild else None)
+        return channel.get_partial_message(int(ref["message_id"]))
+
+    def _recount(self, giveaway_id: str, ref: dict[str, Any]) -> None:
+        pacer = self._pacers.get(giveaway_id)
+        if pacer is None:
+            pacer = self._pacers[giveaway_id] = Pacer(EDIT_INTERVAL, first_delay=0.0)
+        pacer.push(lambda: self._refresh(giveaway_id, ref))
+
+    async def _refresh(self, giveaway_id: str, ref: dict[str, Any]) -> None:
+        g = await self.app.giveaways.store.get(giveaway_id)
+        message = self._message(ref)
+        if g.status == "running" and message is not None:
+            await message.edit(embed=giveaway_embed(g), view=giveaway_view(g))
+
+    async def _stop_counting(self, giveaway_id: str) -> None:
+        pacer = self._pacers.pop(giveaway_id, None)
+        if pacer is not None:
+            await pacer.close()  # an edit in flight lands before the final one
+
+    async def show_closed(self, g: Giveaway, winners: Sequence[UserRef] = ()) -> None:
+        """Edit the giveaway message: ended (winners) or cancelled, button disabled."""
+        await self._stop_counting(g.id)
+        message = self._message(g.message_ref or {})
+        if message is None:
+            return
+        try:
+            await message.edit(embed=giveaway_embed(g, winners), view=giveaway_view(g))
+        except NETWORK_ERRORS as exc:
+            log.warning("could not update the message of giveaway %s: %s", g.id, exc)
+
+    # -- the end ---------------------------------------------------------------------------
+
+    async def announce(self, outcome: GiveawayOutcome) -> None:
+        """Announcer registered with the service: runs once when a giveaway ends."""
+        g = outcome.giveaway
+        try:
+            await asyncio.wait_for(self.surface.ready.wait(), READY_TIMEOUT)
+        except TimeoutError:
+            log.error("giveaway %s ended while Discord is unreachable; not announced", g.id)
+            return
+        await self.show_closed(g, outcome.winners)
+        ref = g.message_ref or {}
+        if not ref.get("channel_id"):
+            log.warning("giveaway %s has no channel; winners not announced", g.id)
+            return
+        guild = ref.get("guild_id")
+        channel = self.client.get_partial_messageable(
+            int(ref["channel_id"]), guild_id=int(guild) if guild else None)
+        reference = None
+        if ref.get("message_id"):
+            reference = discord.MessageReference(
+                message_id=int(ref["message_id"]), channel_id=int(ref["channel_id"]),
+                fail_if_not_exists=False)
+        text = announcement(g, outcome.winners, outcome.returned_to_host)
+        try:
+            await channel.send(rendering.clip(text, 2000), allowed_mentions=PUBLIC_MENTIONS,
+                               reference=reference)  # type: ignore[arg-type]
+        except NETWORK_ERRORS as exc:
+            log.error("could not announce giveaway %s in channel %s: %s", g.id,
+                      ref["channel_id"], exc)
+        log.info("giveaway %s announced: %d winners", g.id, len(outcome.winners))
+
+    async def shutdown(self) -> None:
+        pacers, self._pacers = list(self._pacers.values()), {}
+        if pacers:
+            await asyncio.wait([asyncio.ensure_future(p.close()) for p in pacers],
+                               timeout=EDIT_INTERVAL + 1)
+
+
+async def _no_lookup(word: str) -> None:
+    return None
+
+
+def giveaway_commands(board: GiveawayBoard) -> list[Any]:
+    app = board.app
+    group = app_commands.Group(
+        name="giveaway", description="Credits giveaways with an Enter button",
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=False))
+
+    async def running_ids(interaction: discord.Interaction, current: str
+                          ) -> list[app_commands.Choice[str]]:
+        needle = (current or "").lower()
+        return [
+            app_commands.Choice(
+                name=rendering.clip(f"{g.id} · {g.title} · {g.entrants} entered", 100),
+                value=g.id)
+            for g in await app.giveaways.list(board.ctx(interaction))
+            if needle in f"{g.id} {g.title}".lower()
+        ][:25]
+
+    @group.command(name="start", description="Start a giveaway (admins: paid by the bot)")
+    @app_commands.describe(
+        credits="Credits each winner gets", winners="How many winners",
+        duration="How long: 30s, 10m, 1h30m, 2d", title="What it is for",
+        from_me="Pay the prizes from your own credits (always so for non-admins)")
+    async def start(interaction: discord.Interaction, credits: Prize, winners: Winners,
+                    duration: Duration, title: Title | None = None,
+                    from_me: bool = False) -> None:
+        g = await app.giveaways.start(board.ctx(interaction), credits, winners, duration,
+                                      title or "", from_me)
+        await board.post(interaction, g)
+
+    @group.command(name="end", description="End a giveaway now and pay its winners")
+    @app_commands.rename(giveaway_id="id")
+    @app_commands.describe(giveaway_id="The giveaway (see /giveaway list)")
+    @app_commands.autocomplete(giveaway_id=running_ids)
+    async def end(interaction: discord.Interaction, giveaway_id: GiveawayId) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await app.giveaways.end(board.ctx(interaction), giveaway_id.strip("`"))
+        text = (outcome_text(outcome) if outcome.already_ended else
+                f"Giveaway `{outcome.giveaway.id}` ended; the winners are announced here.")
+        await send_ephemeral(interaction, text)
+
+    @group.command(name="cancel", description="Cancel a giveaway; held credits go back")
+    @app_commands.rename(giveaway_id="id")
+    @app_commands.describe(giveaway_id="The giveaway (see /giveaway list)")
+    @app_commands.autocomplete(giveaway_id=running_ids)
+    async def cancel(interaction: discord.Interaction, giveaway_id: GiveawayId) -> None:
+        g = await app.giveaways.cancel(board.ctx(interaction), giveaway_id.strip("`"))
+        back = " The held credits went back to the host." if g.funded_by == "host" else ""
+        await send_ephemeral(interaction, f"Giveaway `{g.id}` cancelled.{back}")
+        await board.show_closed(g)
+
+    @group.command(name="reroll", description="Admins: draw more winners of an ended giveaway")
+    @app_commands.rename(giveaway_id="id")
+    @app_commands.describe(giveaway_id="The ended giveaway", winners="How many to draw")
+    async def reroll(interaction: discord.Interaction, giveaway_id: GiveawayId,
+                     winners: Winners = 1) -> None:
+        gid = giveaway_id.strip("`")
+        new = await app.giveaways.reroll(board.ctx(interaction), gid, winners)
+        g = await app.giveaways.store.get(gid)
+        names = ", ".join(mention(u) for u in new)
+        await interaction.response.send_message(
+            f"🎉 New winner(s) of **{g.title}**: {names}: {replies.credits(g.credits_each)} "
+            "each, already in your balance.", allowed_mentions=PUBLIC_MENTIONS)
+
+    @group.command(name="list", description="Giveaways running here")
+    async def list_(interaction: discord.Interaction) -> None:
+        reply = await app.community_text.handle(board.ctx(interaction), "giveaway", "list",
+                                                _no_lookup)
+        await send_ephemeral(interaction, reply.text)
+
+    return [group]

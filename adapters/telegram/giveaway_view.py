@@ -1,0 +1,238 @@
+"""Giveaway messages on Telegram: the post with its Enter button and a live entrant count,
+entering and leaving by clicking, and the end (winners by mention, the message closed).
+
+Live count: a click only marks its giveaway dirty; one flusher per giveaway re-reads the
+giveaway from the database (so the latest count wins, whatever order clicks finish in) and
+edits the message at most once per EDIT_EVERY seconds, through the chat's pacer. Closing
+the message (ended, cancelled) takes the same per-giveaway lock as the flusher, and the
+flusher re-reads the status under it, so a late count edit never puts the button back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, RetryAfter, TelegramError
+
+from bot.domain.community import Context, Giveaway, GiveawayOutcome
+from bot.domain.credits import UserRef
+from bot.domain.errors import RequestError
+from bot.services import replies
+from bot.services.community_text import giveaway_text
+from bot.services.giveaways import GiveawayService
+
+from . import keyboards
+from .members import PLATFORM, chat_of, community_of
+from .pacing import ChatPacer, not_modified, retry_seconds
+from .rendering import HTML, ref_int, reply_to, to_html
+
+log = logging.getLogger(__name__)
+
+EDIT_EVERY = 2.0  # seconds between two edits of one giveaway message
+_ANNOUNCED_KEEP = 120.0  # seconds a "just announced" mark is kept for the /giveaway end reply
+
+
+def mention(user: UserRef) -> str:
+    """An HTML mention of a Telegram user (a plain name for anyone else)."""
+    name = html.escape(user.name or user.user_id, quote=False)
+    if user.platform != PLATFORM or not user.user_id.isdigit():
+        return name
+    return f'<a href="tg://user?id={user.user_id}">{name}</a>'
+
+
+def host_of(g: Giveaway, name: str = "") -> UserRef:
+    """The host; their name is kept with the message reference when the giveaway is posted."""
+    name = name or str(g.message_ref.get("host_name") or "") or "the host"
+    return UserRef(g.host_platform, g.host_user_id, name)
+
+
+def prize(g: Giveaway, winners: int) -> str:
+    return replies.credits(g.credits_each) + (" each" if winners > 1 else "")
+
+
+def ended_html(outcome: GiveawayOutcome) -> str:
+    g = outcome.giveaway
+    head = f"🎉 <b>{html.escape(g.title, quote=False)}</b> has ended ({g.entrants} entered)."
+    if outcome.winners:
+        names = ", ".join(mention(w) for w in outcome.winners)
+        label = "Winners" if len(outcome.winners) > 1 else "Winner"
+        body = f"{label}: {names}: {prize(g, len(outcome.winners))}."
+    else:
+        body = "Nobody entered."
+    return f"{head}\n{body}\nid <code>{g.id}</code>"
+
+
+def announcement_html(outcome: GiveawayOutcome) -> str:
+    g = outcome.giveaway
+    title = html.escape(g.title, quote=False)
+    if outcome.winners:
+        names = ", ".join(mention(w) for w in outcome.winners)
+        text = (f"🎉 Congratulations {names}! You won {prize(g, len(outcome.winners))} "
+                f"in “{title}”; the credits are in your balance.")
+    else:
+        text = f"The giveaway “{title}” ended with no entrants."
+    text += f"\n{mention(host_of(g))}, your giveaway has ended."
+    if outcome.returned_to_host:
+        text += f" {replies.credits(outcome.returned_to_host)} went back to you."
+    return text
+
+
+class _Live:
+    """The edit state of one giveaway message."""
+
+    def __init__(self, chat_id: int, message_id: int) -> None:
+        self.chat_id, self.message_id = chat_id, message_id
+        self.lock = asyncio.Lock()
+        self.dirty = False
+        self.closed = False
+        self.last = 0.0  # monotonic time of the last edit
+        self.task: asyncio.Task[None] | None = None
+
+
+class GiveawayView:
+    def __init__(
+        self, giveaways: GiveawayService, bot: Bot, pacer: ChatPacer, ready: asyncio.Event
+    ) -> None:
+        self.giveaways = giveaways
+        self.bot = bot
+        self.pacer = pacer
+        self.ready = ready  # set once the bot is connected: announcements wait for it
+        self._live: dict[str, _Live] = {}
+        self._announced: dict[str, float] = {}
+
+    def running_html(self, g: Giveaway, host_name: str = "") -> str:
+        return (f"{to_html(giveaway_text(g, self.giveaways.clock()))}\n"
+                f"Hosted by {mention(host_of(g, host_name))}. Tap Enter to join, again to leave.")
+
+    def keyboard(self, g: Giveaway) -> InlineKeyboardMarkup:
+        return keyboards.giveaway_keyboard(g.id, replies.GIVEAWAY_ENTER)
+
+    async def post(self, g: Giveaway, chat_id: int, reply_to_id: int | None, host: UserRef) -> None:
+        """Post a new giveaway with its Enter button, and remember the message."""
+        if g.message_ref.get("message_id"):
+            return  # the same command delivered twice: it is posted already
+        await self.pacer.turn(chat_id)
+        sent = await self.bot.send_message(
+            chat_id, self.running_html(g, host.name), parse_mode=HTML,
+            reply_markup=self.keyboard(g), reply_parameters=reply_to(reply_to_id),
+        )
+        ref = {"chat_id": chat_id, "message_id": sent.message_id, "host_name": host.name}
+        await self.giveaways.attach_message(g.id, ref)
+        log.info("giveaway %s posted in chat %s", g.id, chat_id)
+
+    async def toggle(self, ctx: Context, giveaway_id: str, chat_id: int, message_id: int) -> str:
+        """A click on Enter: enter, or leave when already in. Returns the answer to show."""
+        try:
+            g = await self.giveaways.store.get(giveaway_id)
+        except RequestError:
+            g = None
+        if g is None or g.platform != PLATFORM or g.community != community_of(chat_id):
+            log.info("giveaway button for an unknown giveaway %r", giveaway_id)
+            return replies.GIVEAWAY_EXPIRED
+        inside, g = await self.giveaways.toggle(ctx, giveaway_id)  # refuses bots, ended ones
+        log.info("giveaway %s: %s %s (%d in)", g.id, ctx.user.key,
+                 "entered" if inside else "left", g.entrants)
+        self._touch(g, ref_int(g.message_ref, "chat_id") or chat_id,
+                    ref_int(g.message_ref, "message_id") or message_id)
+        return replies.GIVEAWAY_IN if inside else replies.GIVEAWAY_LEFT
+
+    async def refresh(self, giveaway_id: str) -> None:
+        """Update the count on the message after an entry typed as a command."""
+        g = await self.giveaways.store.get(giveaway_id)
+        chat_id, message_id = (ref_int(g.message_ref, k) for k in ("chat_id", "message_id"))
+        if g.platform == PLATFORM and g.status == "running" and chat_id and message_id:
+            self._touch(g, chat_id, message_id)
+
+    # -- the live count ------------------------------------------------------------------
+
+    def _touch(self, g: Giveaway, chat_id: int, message_id: int) -> None:
+        live = self._live.get(g.id)
+        if live is None:
+            live = self._live[g.id] = _Live(chat_id, message_id)
+        live.dirty = True
+        if live.task is None or live.task.done():
+            live.task = asyncio.create_task(self._flush(g.id, live))
+
+    async def _flush(self, giveaway_id: str, live: _Live) -> None:
+        try:
+            while live.dirty and not live.closed:
+                wait = live.last + EDIT_EVERY - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                await self.pacer.edit_turn(live.chat_id)
+                live.dirty = False
+                async with live.lock:
+                    g = await self.giveaways.store.get(giveaway_id)
+                    if live.closed or g.status != "running":
+                        live.closed = True
+                        break
+                    await self._edit(live, self.running_html(g), self.keyboard(g))
+                    live.last = time.monotonic()
+        except Exception:  # noqa: BLE001 - a count edit must never break anything
+            log.warning("could not update giveaway %s", giveaway_id, exc_info=True)
+        if live.closed and self._live.get(giveaway_id) is live:
+            del self._live[giveaway_id]
+
+    async def _edit(self, live: _Live, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        try:
+            await self.bot.edit_message_text(text, chat_id=live.chat_id, parse_mode=HTML,
+                                             message_id=live.message_id, reply_markup=markup)
+        except RetryAfter as exc:
+            self.pacer.back_off(live.chat_id, retry_seconds(exc))
+            live.dirty = True  # try again after the pause
+        except BadRequest as exc:
+            if not not_modified(exc):
+                log.warning("giveaway message edit refused in chat %s: %s", live.chat_id, exc)
+        except TelegramError as exc:
+            log.warning("giveaway message edit failed in chat %s: %s", live.chat_id, exc)
+
+    # -- the end -------------------------------------------------------------------------
+
+    async def announce(self, outcome: GiveawayOutcome) -> None:
+        """The service's announcer: winners by mention, the host told, the message closed."""
+        await self.ready.wait()
+        g = outcome.giveaway
+        chat_id = ref_int(g.message_ref, "chat_id") or chat_of(g.community)
+        if chat_id is None:
+            log.warning("giveaway %s has no Telegram chat to announce in", g.id)
+            return
+        message_id = ref_int(g.message_ref, "message_id")
+        await self._close(g, chat_id, message_id, ended_html(outcome))
+        await self.pacer.turn(chat_id)
+        try:
+            await self.bot.send_message(chat_id, announcement_html(outcome), parse_mode=HTML,
+                                        reply_parameters=reply_to(message_id))
+        except TelegramError as exc:
+            log.warning("could not announce giveaway %s in chat %s: %s", g.id, chat_id, exc)
+            return
+        now = time.monotonic()
+        self._announced = {k: t for k, t in self._announced.items() if t > now - _ANNOUNCED_KEEP}
+        self._announced[g.id] = now
+
+    def just_announced(self, giveaway_id: str) -> bool:
+        """True once if this process announced the giveaway in the last minutes."""
+        return self._announced.pop(giveaway_id, None) is not None
+
+    async def cancelled(self, giveaway_id: str) -> None:
+        """Close the message of a giveaway cancelled by /giveaway cancel."""
+        g = await self.giveaways.store.get(giveaway_id)
+        chat_id = ref_int(g.message_ref, "chat_id")
+        if g.status == "cancelled" and g.platform == PLATFORM and chat_id is not None:
+            title = html.escape(g.title, quote=False)
+            text = f"🚫 <b>{title}</b> was cancelled.\nid <code>{g.id}</code>"
+            await self._close(g, chat_id, ref_int(g.message_ref, "message_id"), text)
+
+    async def _close(self, g: Giveaway, chat_id: int, message_id: int | None, text: str) -> None:
+        """Replace the giveaway message with its final text, without the button."""
+        live = self._live.pop(g.id, None) or _Live(chat_id, message_id or 0)
+        live.closed = True
+        if message_id is None:
+            return
+        async with live.lock:
+            await self.pacer.edit_turn(chat_id)
+            live.chat_id, live.message_id = chat_id, message_id
+            await self._edit(live, text, None)
