@@ -174,7 +174,7 @@ class ConsoleChat:
 
     async def _resolve(self, word: str) -> tuple[UserRef, bool] | None:
         assert self.community is not None
-        return await self.community.community.store.find_username("console", word)
+        return await self.community.community.find_username("console", word)
 
     async def _announce(self, outcome) -> None:  # type: ignore[no-untyped-def]
         self.write(outcome_text(outcome))

@@ -103,7 +103,7 @@ class GiveawayBoard:
         pacer.push(lambda: self._refresh(giveaway_id, ref))
 
     async def _refresh(self, giveaway_id: str, ref: dict[str, Any]) -> None:
-        g = await self.app.giveaways.store.get(giveaway_id)
+        g = await self.app.giveaways.get(giveaway_id)
         message = self._message(ref)
         if g.status == "running" and message is not None:
             await message.edit(embed=giveaway_embed(g), view=giveaway_view(g))
@@ -224,7 +224,7 @@ def giveaway_commands(board: GiveawayBoard) -> list[Any]:
                      winners: Winners = 1) -> None:
         gid = giveaway_id.strip("`")
         new = await app.giveaways.reroll(board.ctx(interaction), gid, winners)
-        g = await app.giveaways.store.get(gid)
+        g = await app.giveaways.get(gid)
         names = ", ".join(mention(u) for u in new)
         await interaction.response.send_message(
             f"🎉 New winner(s) of **{g.title}**: {names}: {replies.credits(g.credits_each)} "

@@ -137,7 +137,7 @@ class Runs:
     async def _remember(self, job_id: str, ref: Mapping[str, Any]) -> None:
         """Keep the status message id on the job, so a resumed job can clean it up."""
         try:
-            await self.service.jobs.update_job(job_id, chat_ref=dict(ref))
+            await self.service.attach_chat_ref(job_id, dict(ref))
         except Exception:  # noqa: BLE001 - bookkeeping only; never fail the job for it
             log.warning("could not store the chat reference of job %s", job_id, exc_info=True)
 

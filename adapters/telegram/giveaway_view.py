@@ -127,7 +127,7 @@ class GiveawayView:
     async def toggle(self, ctx: Context, giveaway_id: str, chat_id: int, message_id: int) -> str:
         """A click on Enter: enter, or leave when already in. Returns the answer to show."""
         try:
-            g = await self.giveaways.store.get(giveaway_id)
+            g = await self.giveaways.get(giveaway_id)
         except RequestError:
             g = None
         if g is None or g.platform != PLATFORM or g.community != community_of(chat_id):
@@ -142,7 +142,7 @@ class GiveawayView:
 
     async def refresh(self, giveaway_id: str) -> None:
         """Update the count on the message after an entry typed as a command."""
-        g = await self.giveaways.store.get(giveaway_id)
+        g = await self.giveaways.get(giveaway_id)
         chat_id, message_id = (ref_int(g.message_ref, k) for k in ("chat_id", "message_id"))
         if g.platform == PLATFORM and g.status == "running" and chat_id and message_id:
             self._touch(g, chat_id, message_id)
@@ -166,7 +166,7 @@ class GiveawayView:
                 await self.pacer.edit_turn(live.chat_id)
                 live.dirty = False
                 async with live.lock:
-                    g = await self.giveaways.store.get(giveaway_id)
+                    g = await self.giveaways.get(giveaway_id)
                     if live.closed or g.status != "running":
                         live.closed = True
                         break
@@ -219,7 +219,7 @@ class GiveawayView:
 
     async def cancelled(self, giveaway_id: str) -> None:
         """Close the message of a giveaway cancelled by /giveaway cancel."""
-        g = await self.giveaways.store.get(giveaway_id)
+        g = await self.giveaways.get(giveaway_id)
         chat_id = ref_int(g.message_ref, "chat_id")
         if g.status == "cancelled" and g.platform == PLATFORM and chat_id is not None:
             title = html.escape(g.title, quote=False)

@@ -131,7 +131,7 @@ class Members:
 
     async def resolve(self, word: str) -> tuple[UserRef, bool] | None:
         """`@username` (or a bare username) of someone the bot has seen on Telegram."""
-        return await self.community.store.find_username(PLATFORM, word)
+        return await self.community.find_username(PLATFORM, word)
 
     def replied(self, message: Message) -> tuple[UserRef, bool] | None:
         """The author of the message this one replies to: a reply names its target.

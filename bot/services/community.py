@@ -67,6 +67,10 @@ class CommunityService:
         who = target or ctx.user
         return who, await self.ledger.balance(await self.account(who))
 
+    async def find_username(self, platform: str, username: str) -> tuple[UserRef, bool] | None:
+        """Someone the bot has seen on this platform, by @username; (person, is a bot)."""
+        return await self.store.find_username(platform, username)
+
     async def history(self, ctx: Context, limit: int = 10) -> list[LedgerEntry]:
         return await self.store.history(await self.account(ctx.user), limit)
 
