@@ -75,7 +75,7 @@ class ConsoleChat:
         try:
             await self._dispatch(text)
         except BotError as exc:
-            self.write(f"⚠️ {exc.user_message}")
+            self.write(f"⚠️ {exc.user_message}{replies.text_hint(exc)}")
         except Exception:  # noqa: BLE001 - the console's one error boundary
             log.exception("console command failed")
             self.write("⚠️ Sorry, something went wrong on my side. Nothing was charged.")

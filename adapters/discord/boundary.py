@@ -42,7 +42,7 @@ def error_text(exc: BotError, catalog: Catalog, job_id: str | None) -> str:
         model = catalog.find(exc.suggestion)
         hint = ("use the button below" if job_id
                 else f"run /imagine again with model: {model.name if model else exc.suggestion}")
-        text = text.replace(f"add `--model {exc.suggestion}`", hint)
+        text = f"{text} To use it, {hint}."
     return text
 
 

@@ -146,7 +146,7 @@ class Runs:
     ) -> tuple[str, InlineKeyboardMarkup | None]:
         """The service's specific message, plus a button for the cheapest option if we can."""
         if parent is None:
-            return exc.user_message, None  # the message already names `--model <cheaper>`
+            return exc.user_message + replies.text_hint(exc), None
         suggestion = exc.suggestion
         if suggestion is None:
             cheapest = self.catalog.cheapest_affordable(exc.balance, parent.aspect)

@@ -65,10 +65,9 @@ class Planner:
         cheaper = self.catalog.cheapest_affordable(balance, aspect)
         message = f"{model.name} costs {model.price_label} and you have {balance}."
         if cheaper is not None and cheaper.id != model.id:
-            message += (
-                f" {cheaper.name} ({cheaper.price_label}) fits your balance: "
-                f"add `--model {cheaper.id}`."
-            )
+            # Each surface says how to pick it (a flag, an option, a button): see
+            # InsufficientCredits.suggestion.
+            message += f" {cheaper.name} ({cheaper.price_label}) fits your balance."
         else:
             message += " No model fits your balance right now."
         error = InsufficientCredits(message, needed=model.credits, balance=balance)

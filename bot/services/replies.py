@@ -14,6 +14,12 @@ from bot.services.generation import GenerationResult, Progress
 from bot.services.planning import Planner
 
 
+def text_hint(exc: BaseException) -> str:
+    """For text surfaces: how to pick the cheaper model an InsufficientCredits suggests."""
+    suggestion = getattr(exc, "suggestion", None)
+    return f" Add `--model {suggestion}` to use it." if suggestion else ""
+
+
 def credits(n: int) -> str:
     return f"{n} credit" + ("" if n == 1 else "s")
 
