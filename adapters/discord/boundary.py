@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 
 APOLOGY = ("Sorry, something went wrong on my side. If credits were taken for this, "
            "they have been refunded.")
-UNPOSTED = ("Your image was made, but I could not post it here. Please try again in a moment "
-            "or ask an admin to check my permissions in this channel.")
+UNPOSTED = ("Your image was made, but I could not post it here, so your credits were "
+            "refunded. Please try again in a moment or ask an admin to check my permissions "
+            "in this channel.")
 EXPIRED = "This button has expired. Start a new one with /imagine."
 RESTARTING = "I'm restarting right now. Please try again in a minute."
 

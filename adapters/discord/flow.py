@@ -229,6 +229,7 @@ class Surface:
                 log.exception("could not post job %s", result.job.id)
                 posted = False
             if not posted:
+                await self.service.refund_undelivered(result.job.id)
                 await (reply.fail(UNPOSTED) if i == 0 else reply.note(UNPOSTED))
 
     def _suggestion(self, exc: BotError, job_id: str | None) -> discord.ui.View | None:

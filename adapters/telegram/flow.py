@@ -129,8 +129,9 @@ class Runs:
                                   self.service.planner, reply_to_id=reply_to_id,
                                   requester=requester)
             except TelegramError:
-                log.error("job %s: made and paid, but Telegram refused the image", result.job.id,
+                log.error("job %s: made, but Telegram refused the image", result.job.id,
                           exc_info=True)
+                await self.service.refund_undelivered(result.job.id)
                 problems.append(replies.not_delivered(result.model.name, result.job.id))
         return problems
 

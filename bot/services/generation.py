@@ -207,6 +207,20 @@ class GenerationService:
     async def job(self, job_id: str) -> Job | None:
         return await self.jobs.get_job(job_id)
 
+    async def refund_undelivered(self, job_id: str) -> bool:
+        """The image was made and paid for, but the chat would not take it: give the credits
+        back (once per job, whoever asks twice). Returns whether credits moved."""
+        job = await self.jobs.get_job(job_id)
+        if job is None or job.status != SUCCEEDED or job.cost == 0:
+            return False
+        refunded = await self.ledger.credit(
+            job.account_id, job.cost, "refund", f"undelivered:{job.id}", job.id
+        )
+        if refunded:
+            log.info("job %s undelivered: refunded credits=+%d", job.id, job.cost)
+            await self.jobs.update_job(job.id, error="made but not delivered; refunded")
+        return refunded
+
     async def attach_chat_ref(self, job_id: str, chat_ref: Mapping[str, Any]) -> None:
         """Remember where a job's status and result live in chat (for delivery after a restart)."""
         await self.jobs.update_job(job_id, chat_ref=chat_ref)

@@ -154,9 +154,9 @@ def working_on(what: str) -> str:
 
 
 def not_delivered(model_name: str, job_id: str) -> str:
-    """The image was made (and paid for) but the chat would not take it."""
+    """The image was made but the chat would not take it (the service refunded it)."""
     return (f"Sorry, the {model_name} image was made but I could not post it here "
-            f"(job {job_id}). Please tell an admin.")
+            f"(job {job_id}), so your credits were refunded.")
 
 
 def balance_text(balance: int) -> str:

@@ -282,3 +282,13 @@ async def test_reconcile_leaves_other_platforms_jobs_alone(tmp_path, make_servic
         await asyncio.gather(task, return_exceptions=True)
         await db2.close()
     assert await books(service) == 50
+
+
+async def test_an_undelivered_image_is_refunded_once(make_service):
+    service = make_service()
+    result = await service.generate(req(service, "a fox --model flux-pro"), ALICE, "e1")
+    assert await books(service) == 45
+    assert await service.refund_undelivered(result.job.id) is True
+    assert await service.refund_undelivered(result.job.id) is False  # asked twice: once
+    assert await service.refund_undelivered("nope") is False
+    assert await books(service) == 50

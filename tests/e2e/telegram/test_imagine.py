@@ -215,7 +215,8 @@ async def test_an_image_telegram_refuses_entirely_is_explained(h: Harness):
     since = h.mark()
     message = h.tg.user_sends_text(chat, pia, "/imagine a star --model flux-2-klein")
     reply = await h.text_for(message, since, "could not post it here")
-    assert "Flux 2 Klein" in reply["text"] and "job " in reply["text"]
+    assert "Flux 2 Klein" in reply["text"] and "refunded" in reply["text"]
+    assert h.balance(pia) == 50  # made but never delivered: the credit came back
 
 
 async def test_a_blocked_chat_does_not_break_the_bot(h: Harness):
