@@ -92,7 +92,7 @@ class Database:
             del self._pending[: self._max_batch]
             try:
                 # aiosqlite has no public "run this callable on your thread"; `_execute` is
-                # that, and `_conn` the sqlite3 connection it owns (pinned aiosqlite < 0.23).
+                # that, and `_conn` the sqlite3 connection it owns (aiosqlite is pinned below 0.23 in pyproject.toml).
                 results = await self._conn._execute(
                     _run_batch, self._conn._conn, [u for u, _ in batch]
                 )
