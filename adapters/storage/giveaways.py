@@ -222,6 +222,37 @@ class SqliteGiveaways:
 
         return await self.db.run(unit)
 
+    async def unannounced(self) -> list[GiveawayOutcome]:
+        """Ended giveaways whose end was never announced (the process died in between)."""
+
+        def unit(conn: sqlite3.Connection) -> list[GiveawayOutcome]:
+            rows = conn.execute(
+                f"SELECT {_COLS} FROM giveaways WHERE status = 'ended' AND announced_at IS NULL"
+            ).fetchall()
+            outcomes = []
+            for row in rows:
+                g = _row(conn, row)
+                winners = [
+                    UserRef(p, u, n)
+                    for p, u, n in conn.execute(
+                        "SELECT platform, user_id, name FROM giveaway_entries "
+                        "WHERE giveaway_id = ? AND won = 1",
+                        (g.id,),
+                    ).fetchall()
+                ]
+                returned = g.total - g.credits_each * len(winners) if g.funded_by == "host" else 0
+                outcomes.append(GiveawayOutcome(g, winners, returned))
+            return outcomes
+
+        return await self.db.run(unit)
+
+    async def mark_announced(self, giveaway_id: str, now: float) -> None:
+        await self.db.run(
+            lambda conn: conn.execute(
+                "UPDATE giveaways SET announced_at = ? WHERE id = ?", (now, giveaway_id)
+            )
+        )
+
     async def cancel(self, giveaway_id: str, now: float) -> Giveaway:
         def unit(conn: sqlite3.Connection) -> Giveaway:
             g = _get(conn, giveaway_id)

@@ -138,4 +138,10 @@ MIGRATIONS: list[str] = [
         allowed INTEGER NOT NULL
     );
     """,
+    # 3: remember whether a giveaway's end was announced, so a crash between paying the
+    # winners and telling them is announced at the next start. Old ones count as announced.
+    """
+    ALTER TABLE giveaways ADD COLUMN announced_at REAL;
+    UPDATE giveaways SET announced_at = ended_at WHERE status != 'running';
+    """,
 ]

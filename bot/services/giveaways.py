@@ -50,6 +50,7 @@ class GiveawayService:
         # Giveaways that ended before their platform was up (e.g. re-armed at start-up):
         # announced as soon as the platform registers.
         self._unannounced: list[GiveawayOutcome] = []
+        self._announcing: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def register_announcer(self, platform: str, announce: Announce) -> None:
@@ -58,7 +59,7 @@ class GiveawayService:
         waiting = [o for o in self._unannounced if o.giveaway.platform == platform]
         self._unannounced = [o for o in self._unannounced if o.giveaway.platform != platform]
         for outcome in waiting:
-            task = asyncio.create_task(self._announce(outcome))
+            task = asyncio.create_task(self._announce(outcome, queued=True))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -154,7 +155,11 @@ class GiveawayService:
             await self._announce(outcome)
         return outcome
 
-    async def _announce(self, outcome: GiveawayOutcome) -> None:
+    async def _announce(self, outcome: GiveawayOutcome, queued: bool = False) -> None:
+        gid = outcome.giveaway.id
+        if gid in self._announcing and not queued:
+            return  # already told, or waiting for its platform, in this process
+        self._announcing.add(gid)
         announce = self.announcers.get(outcome.giveaway.platform)
         if announce is None:
             self._unannounced.append(outcome)
@@ -163,6 +168,8 @@ class GiveawayService:
             await announce(outcome)
         except Exception:  # noqa: BLE001 - the money moved already; tell the log
             log.exception("could not announce giveaway %s", outcome.giveaway.id)
+            return
+        await self.store.mark_announced(outcome.giveaway.id, self.clock())
 
     # -- timers ------------------------------------------------------------------------
 
@@ -172,6 +179,10 @@ class GiveawayService:
         running = [
             g for g in await self.store.running() if platforms is None or g.platform in platforms
         ]
+        # Ended, but nobody was told yet (read before arming: an overdue timer ends at once).
+        for outcome in await self.store.unannounced():
+            if platforms is None or outcome.giveaway.platform in platforms:
+                await self._announce(outcome)
         for g in running:
             self.arm(g)
         return len(running)

@@ -289,3 +289,30 @@ async def test_a_giveaway_that_ends_before_its_platform_is_up_is_announced_later
     await asyncio.gather(*giveaways._tasks)
     assert heard == [g.id] and (await giveaways.get(g.id)).status == "ended"
     await giveaways.close()
+
+
+async def test_an_end_nobody_heard_of_is_announced_after_a_restart_once(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'announce.db'}"
+    db1 = await Database.open(url)
+    _, giveaways = build(db1, clock)
+    g = await giveaways.start(ctx(ADMIN, admin=True, key="s8"), 5, 1, "10s")
+    await giveaways.toggle(ctx(ANA), g.id)
+    await giveaways.finish(g.id)  # paid, but the process dies before any platform is up
+    await giveaways.close()
+    await db1.close()
+    db2 = await Database.open(url)
+    try:
+        community2, giveaways2 = build(db2, clock)
+        heard: list[list[str]] = []
+
+        async def announce(outcome):  # type: ignore[no-untyped-def]
+            heard.append([u.key for u in outcome.winners])
+
+        giveaways2.register_announcer("discord", announce)
+        await giveaways2.rearm({"discord"})
+        await giveaways2.rearm({"discord"})  # a second start does not repeat it
+        assert heard == [[ANA.key]]
+        assert await wallet(community2, ANA) == 55
+    finally:
+        await giveaways2.close()
+        await db2.close()
