@@ -13,7 +13,7 @@ import secrets
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.catalog import Model
@@ -62,13 +62,6 @@ class GenerationResult:
         return self.job.reason
 
 
-@dataclass
-class _Flight:
-    """Requests in flight per account (a compare counts once)."""
-
-    counts: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
-
-
 def new_job_id() -> str:
     return secrets.token_hex(5)  # 10 hex chars: short enough for any button payload
 
@@ -95,7 +88,7 @@ class GenerationService:
         self.welcome_credits = welcome_credits
         self.max_jobs_per_user = max_jobs_per_user
         self.timeout = timeout
-        self._flight = _Flight()
+        self._in_flight_counts: defaultdict[int, int] = defaultdict(int)  # a compare counts once
 
     async def account(self, user: UserRef) -> int:
         return await self.ledger.open_account(user, self.welcome_credits)
@@ -362,7 +355,7 @@ class GenerationService:
         return aspect if aspect in model.aspect_ratios else "1:1"
 
     def _in_flight(self, account: int) -> _FlightGuard:
-        return _FlightGuard(self._flight.counts, account, self.max_jobs_per_user)
+        return _FlightGuard(self._in_flight_counts, account, self.max_jobs_per_user)
 
 
 class _FlightGuard:

@@ -33,14 +33,12 @@ class Choice:
     model_id: str | None = None
 
 
-def result_caption(result: GenerationResult, include_prompt: bool = False) -> str:
+def result_caption(result: GenerationResult) -> str:
     demo = " (offline demo renderer)" if result.image.is_demo else ""
     lines = [
         f"{result.model.name}{demo}, because {result.reason}.",
         f"Cost {credits(result.cost)} · balance {credits(result.balance)} · seed {result.job.seed}",
     ]
-    if include_prompt:
-        lines.insert(0, f"“{result.job.prompt[:300]}”")
     return "\n".join(lines)
 
 
@@ -157,10 +155,6 @@ def not_delivered(model_name: str, job_id: str) -> str:
     """The image was made but the chat would not take it (the service refunded it)."""
     return (f"Sorry, the {model_name} image was made but I could not post it here "
             f"(job {job_id}), so your credits were refunded.")
-
-
-def balance_text(balance: int) -> str:
-    return f"You have {credits(balance)}."
 
 
 def unknown_command(command: str) -> str:
