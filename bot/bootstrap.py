@@ -74,7 +74,7 @@ async def build_app(settings: Settings) -> App:
         ledger,
         jobs,
         dispatcher,
-        JobQueue(settings.queue_concurrency),
+        JobQueue(max(1, settings.worker_concurrency)),
         welcome_credits=settings.welcome_credits,
         max_jobs_per_user=settings.max_jobs_per_user,
         timeout=settings.generation_timeout_seconds,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -23,7 +23,12 @@ class Settings(BaseSettings):
     intents_file: Path = DATA_DIR / "intents.toml"
     welcome_credits: int = Field(50, ge=0)
     max_jobs_per_user: int = Field(2, ge=1)
-    queue_concurrency: int = Field(4, ge=1)
+    # Jobs this process works at once (0: a chat-only process that leaves every job to the
+    # fleet's workers). QUEUE_CONCURRENCY is the old name and still read.
+    worker_concurrency: int = Field(
+        4, ge=0, validation_alias=AliasChoices("WORKER_CONCURRENCY", "QUEUE_CONCURRENCY")
+    )
+    job_lease_seconds: float = Field(30.0, gt=0)
     generation_timeout_seconds: float = Field(300.0, gt=0)
     log_level: str = "INFO"
 
@@ -40,10 +45,15 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_webhook_url: str = ""  # set: webhook mode (the public URL given to setWebhook)
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "0.0.0.0:8443"
     discord_token: SecretStr | None = None
     discord_api_base: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
     discord_guild_ids: str = ""
+    discord_shard_count: int | None = Field(None, ge=1)
+    discord_shard_ids: str = ""  # this process's shards, e.g. "0,1" (empty: all of them)
 
     # Providers: keys (all optional) and base URLs (proxies, gateways, local fakes)
     fal_key: SecretStr | None = None
@@ -71,6 +81,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "telegram_token",
+        "telegram_webhook_secret",
         "discord_token",
         "fal_key",
         "bfl_api_key",
@@ -84,6 +95,15 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("discord_shard_count", mode="before")
+    @classmethod
+    def _blank_count_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def shard_ids(self) -> list[int] | None:
+        ids = [int(s) for s in self.discord_shard_ids.replace(" ", "").split(",") if s]
+        return ids or None
 
     def guild_ids(self) -> list[int]:
         return [int(g) for g in self.discord_guild_ids.replace(" ", "").split(",") if g]
