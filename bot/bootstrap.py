@@ -20,7 +20,9 @@ from bot.domain.catalog import Catalog, load_catalog
 from bot.domain.intents import IntentTable, load_intents
 from bot.services.community import CommunityService, parse_admin_ids
 from bot.services.community_text import CommunityText
+from bot.domain.fleet import IdentifyGate
 from bot.services.dispatch import Dispatcher
+from bot.services.fleet import LocalIdentifyGate
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
 from bot.services.planning import Planner
@@ -47,6 +49,7 @@ class App:
     community: CommunityService
     giveaways: GiveawayService
     community_text: CommunityText
+    identify_gate: IdentifyGate
 
     async def close(self) -> None:
         for task in list(self.recovery.tasks):
@@ -101,4 +104,5 @@ async def build_app(settings: Settings) -> App:
         community,
         giveaways,
         CommunityText(community, giveaways),
+        LocalIdentifyGate(),
     )
