@@ -34,9 +34,9 @@ from typing import Any
 
 from PIL import Image
 
-from adapters.storage.database import Database
-from adapters.storage.jobs import SqliteJobStore
-from adapters.storage.ledger import SqliteLedger
+from adapters.storage.database import Database, open_database
+from adapters.storage.jobs import SqlJobStore
+from adapters.storage.ledger import SqlLedger
 from bot.domain.catalog import load_catalog
 from bot.domain.credits import UserRef
 from bot.domain.intents import load_intents
@@ -84,8 +84,8 @@ def _service(db: Database, provider: InstantProvider, concurrency: int) -> Gener
     )
     return GenerationService(
         planner,
-        SqliteLedger(db),
-        SqliteJobStore(db),
+        SqlLedger(db),
+        SqlJobStore(db),
         Dispatcher({}, provider),
         JobQueue(concurrency),
         welcome_credits=10**9,
@@ -95,8 +95,8 @@ def _service(db: Database, provider: InstantProvider, concurrency: int) -> Gener
 
 
 async def bench_ledger(folder: Path, pairs: int) -> float:
-    db = await Database.open(f"sqlite:///{folder / 'ledger.db'}")
-    ledger = SqliteLedger(db)
+    db = await open_database(f"sqlite:///{folder / 'ledger.db'}")
+    ledger = SqlLedger(db)
     accounts = [
         await ledger.open_account(UserRef("bench", str(i)), 10**9) for i in range(CONCURRENCY)
     ]
@@ -142,7 +142,7 @@ def bench_raw_sqlite(folder: Path, txns: int) -> float:
 
 
 async def bench_pipeline(folder: Path, rounds: int) -> dict[str, float]:
-    db = await Database.open(f"sqlite:///{folder / 'pipeline.db'}")
+    db = await open_database(f"sqlite:///{folder / 'pipeline.db'}")
     service = _service(db, InstantProvider(), CONCURRENCY)
     users = [UserRef("bench", str(i)) for i in range(CONCURRENCY)]
     for user in users:
@@ -180,7 +180,7 @@ async def bench_pipeline(folder: Path, rounds: int) -> dict[str, float]:
 async def hold_inflight(jobs: int) -> dict[str, float]:
     """Run in a fresh process: `jobs` generations parked at a slow provider, then measure."""
     with tempfile.TemporaryDirectory() as tmp:
-        db = await Database.open(f"sqlite:///{Path(tmp) / 'mem.db'}")
+        db = await open_database(f"sqlite:///{Path(tmp) / 'mem.db'}")
         gate = asyncio.Event()
         service = _service(db, InstantProvider(gate=gate), jobs)
         request = parse_imagine("a fox in the snow", service.catalog, service.planner.intents)

@@ -11,16 +11,16 @@ import httpx
 
 from adapters.providers.demo import DemoProvider
 from adapters.providers.registry import build_providers
-from adapters.storage.community import SqliteCommunity
-from adapters.storage.database import Database
-from adapters.storage.giveaways import SqliteGiveaways
-from adapters.storage.jobs import SqliteJobStore
-from adapters.storage.ledger import SqliteLedger
+from adapters.storage.community import SqlCommunity
+from adapters.storage.database import Database, open_database
+from adapters.storage.giveaways import SqlGiveaways
+from adapters.storage.jobs import SqlJobStore
+from adapters.storage.ledger import SqlLedger
 from bot.domain.catalog import Catalog, load_catalog
+from bot.domain.fleet import IdentifyGate
 from bot.domain.intents import IntentTable, load_intents
 from bot.services.community import CommunityService, parse_admin_ids
 from bot.services.community_text import CommunityText
-from bot.domain.fleet import IdentifyGate
 from bot.services.dispatch import Dispatcher
 from bot.services.fleet import LocalIdentifyGate
 from bot.services.generation import GenerationService
@@ -40,8 +40,8 @@ class App:
     catalog: Catalog
     intents: IntentTable
     db: Database
-    ledger: SqliteLedger
-    jobs: SqliteJobStore
+    ledger: SqlLedger
+    jobs: SqlJobStore
     dispatcher: Dispatcher
     service: GenerationService
     recovery: Recovery
@@ -65,8 +65,8 @@ def load_rules(settings: Settings) -> tuple[Catalog, IntentTable]:
 
 async def build_app(settings: Settings) -> App:
     catalog, intents = load_rules(settings)
-    db = await Database.open(settings.database_url)
-    ledger, jobs = SqliteLedger(db), SqliteJobStore(db)
+    db = await open_database(settings.database_url)
+    ledger, jobs = SqlLedger(db), SqlJobStore(db)
     http = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT, follow_redirects=True)
     providers = build_providers(settings, http)
     dispatcher = Dispatcher(
@@ -84,12 +84,12 @@ async def build_app(settings: Settings) -> App:
     )
     community = CommunityService(
         ledger,
-        SqliteCommunity(db),
+        SqlCommunity(db),
         welcome_credits=settings.welcome_credits,
         daily_credits=settings.daily_credits,
         admin_ids=parse_admin_ids(settings.admin_user_ids),
     )
-    giveaways = GiveawayService(community, SqliteGiveaways(db))
+    giveaways = GiveawayService(community, SqlGiveaways(db))
     return App(
         settings,
         catalog,

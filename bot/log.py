@@ -12,5 +12,5 @@ def setup_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("httpx", "httpcore", "aiosqlite", "discord.gateway", "telegram.ext.Updater"):
+    for noisy in ("httpx", "httpcore", "psycopg.pool", "discord.gateway", "telegram.ext.Updater"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from adapters.providers.demo import DemoProvider
-from adapters.storage.database import Database
-from adapters.storage.jobs import SqliteJobStore
-from adapters.storage.ledger import SqliteLedger
+from adapters.storage.database import Database, open_database
+from adapters.storage.jobs import SqlJobStore
+from adapters.storage.ledger import SqlLedger
 from bot.domain.catalog import Catalog, load_catalog
 from bot.domain.intents import IntentTable, load_intents
 from bot.domain.providers import ImageProvider
@@ -18,6 +18,7 @@ from bot.services.dispatch import Dispatcher
 from bot.services.generation import GenerationService
 from bot.services.planning import Planner
 from bot.services.queue import JobQueue
+from tests.postgres import PostgresServer, connect_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -33,16 +34,39 @@ def intents() -> IntentTable:
     return load_intents(DATA / "intents.toml")
 
 
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = connect_or_skip()
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each engine: every test that uses it is part of the
+    storage contract suite and runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    schema = server.new_schema()
+    yield server.schema_url(schema)
+    server.drop_schema(schema)
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(f"sqlite:///{tmp_path / 'test.db'}")
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = await open_database(db_url)
     yield database
     await database.close()
 
 
 @pytest.fixture
-def ledger(db: Database) -> SqliteLedger:
-    return SqliteLedger(db)
+def ledger(db: Database) -> SqlLedger:
+    return SqlLedger(db)
 
 
 def build_service(
@@ -58,8 +82,8 @@ def build_service(
     """The real service over a real database, with the given providers (none = demo)."""
     return GenerationService(
         Planner(load_catalog(DATA / "models.toml"), load_intents(DATA / "intents.toml")),
-        SqliteLedger(db),
-        SqliteJobStore(db),
+        SqlLedger(db),
+        SqlJobStore(db),
         Dispatcher(providers or {}, demo or DemoProvider()),
         JobQueue(concurrency),
         welcome_credits=welcome,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 from adapters.storage.database import Database
 from adapters.storage.ledger import _apply
+from adapters.storage.sql import SqlConn
 from bot.domain.credits import LedgerEntry, UserRef
 from bot.domain.errors import RequestError
 
@@ -14,7 +14,7 @@ LINK_ATTEMPT_WINDOW = 600.0
 LINK_MAX_FAILURES = 5
 
 
-def current_account(conn: sqlite3.Connection, account_id: int) -> int:
+def current_account(conn: SqlConn, account_id: int) -> int:
     """Follow wallet merges to the account that holds the money now."""
     for _ in range(32):
         row = conn.execute(
@@ -26,14 +26,14 @@ def current_account(conn: sqlite3.Connection, account_id: int) -> int:
     return account_id
 
 
-class SqliteCommunity:
+class SqlCommunity:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def seen(
         self, community: str, user: UserRef, username: str = "", is_bot: bool = False
     ) -> None:
-        def unit(conn: sqlite3.Connection) -> None:
+        def unit(conn: SqlConn) -> None:
             conn.execute(
                 "INSERT INTO members (platform, community, user_id, username, name, is_bot, last_seen) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, community, user_id) DO UPDATE "
@@ -55,7 +55,7 @@ class SqliteCommunity:
     async def find_username(self, platform: str, username: str) -> tuple[UserRef, bool] | None:
         """A person the bot has seen on this platform, by @username (case-insensitive)."""
 
-        def unit(conn: sqlite3.Connection) -> tuple[UserRef, bool] | None:
+        def unit(conn: SqlConn) -> tuple[UserRef, bool] | None:
             row = conn.execute(
                 "SELECT user_id, name, is_bot FROM members WHERE platform = ? AND lower(username) = ? "
                 "ORDER BY last_seen DESC LIMIT 1",
@@ -66,7 +66,7 @@ class SqliteCommunity:
         return await self.db.run(unit)
 
     async def is_known_bot(self, user: UserRef) -> bool:
-        def unit(conn: sqlite3.Connection) -> bool:
+        def unit(conn: SqlConn) -> bool:
             row = conn.execute(
                 "SELECT MAX(is_bot) FROM members WHERE platform = ? AND user_id = ?",
                 (user.platform, user.user_id),
@@ -78,7 +78,7 @@ class SqliteCommunity:
     async def leaderboard(
         self, platform: str, community: str, limit: int = 10
     ) -> list[tuple[str, int]]:
-        def unit(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+        def unit(conn: SqlConn) -> list[tuple[str, int]]:
             rows = conn.execute(
                 "SELECT m.name, m.username, m.user_id, i.account_id FROM members m "
                 "JOIN identities i ON i.platform = m.platform AND i.user_id = m.user_id "
@@ -102,8 +102,10 @@ class SqliteCommunity:
         """Credit the daily amount unless claimed within `period`; returns when the next claim
         opens if refused, None if credited. Check and credit are one unit (no double claim)."""
 
-        def unit(conn: sqlite3.Connection) -> float | None:
+        def unit(conn: SqlConn) -> float | None:
             account = current_account(conn, account_id)
+            # Two processes claiming at once: the second waits here and then sees the first.
+            conn.execute(f"SELECT id FROM accounts WHERE id = ?{conn.dialect.for_update}", (account,))
             row = conn.execute(
                 "SELECT MAX(created_at) FROM ledger WHERE reason = 'daily' AND account_id IN "
                 "(SELECT id FROM accounts WHERE id = ? OR merged_into = ?)",
@@ -119,7 +121,7 @@ class SqliteCommunity:
     async def history(self, account_id: int, limit: int) -> list[LedgerEntry]:
         """Ledger rows of this wallet, including wallets merged into it."""
 
-        def unit(conn: sqlite3.Connection) -> list[LedgerEntry]:
+        def unit(conn: SqlConn) -> list[LedgerEntry]:
             account = current_account(conn, account_id)
             rows = conn.execute(
                 "SELECT account_id, delta, reason, reference, idempotency_key, created_at, balance_after "
@@ -134,7 +136,7 @@ class SqliteCommunity:
     async def log_admin(
         self, platform: str, community: str, actor: str, action: str, detail: str, allowed: bool
     ) -> None:
-        def unit(conn: sqlite3.Connection) -> None:
+        def unit(conn: SqlConn) -> None:
             conn.execute(
                 "INSERT INTO admin_log (at, platform, community, actor, action, detail, allowed) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -146,7 +148,7 @@ class SqliteCommunity:
     async def create_link_code(
         self, user: UserRef, account_id: int, code_hash: str, expires_at: float
     ) -> None:
-        def unit(conn: sqlite3.Connection) -> None:
+        def unit(conn: SqlConn) -> None:
             # One live code per person: a new /link replaces the old one.
             conn.execute(
                 "UPDATE link_codes SET used_at = ? WHERE platform = ? AND user_id = ? AND used_at IS NULL",
@@ -166,7 +168,7 @@ class SqliteCommunity:
         """Merge the redeemer's wallet into the code owner's. Returns (wallet id, balance).
         Failures are counted; too many in 10 minutes lock the person out for a while."""
 
-        def unit(conn: sqlite3.Connection) -> tuple[int, int] | str:
+        def unit(conn: SqlConn) -> tuple[int, int] | str:
             failures = conn.execute(
                 "SELECT COUNT(*) FROM link_attempts WHERE platform = ? AND user_id = ? AND at > ?",
                 (user.platform, user.user_id, now - LINK_ATTEMPT_WINDOW),
@@ -174,7 +176,8 @@ class SqliteCommunity:
             if failures >= LINK_MAX_FAILURES:
                 return "Too many wrong codes. Wait 10 minutes, then ask for a new code with /link."
             row = conn.execute(
-                "SELECT platform, user_id, account_id, expires_at, used_at FROM link_codes WHERE code_hash = ?",
+                "SELECT platform, user_id, account_id, expires_at, used_at FROM link_codes "
+                f"WHERE code_hash = ?{conn.dialect.for_update}",
                 (code_hash,),
             ).fetchone()
             if row is None or row[4] is not None or row[3] < now:

@@ -4,13 +4,13 @@ cancelling and rerolling are each one unit: all of it happens, or none of it doe
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 
 from adapters.storage.community import current_account
 from adapters.storage.database import Database
 from adapters.storage.ledger import _apply
+from adapters.storage.sql import SqlConn
 from bot.domain.community import Giveaway, GiveawayOutcome
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
@@ -22,7 +22,7 @@ _COLS = (
 )
 
 
-def _row(conn: sqlite3.Connection, row: tuple) -> Giveaway:  # type: ignore[type-arg]
+def _row(conn: SqlConn, row: tuple) -> Giveaway:  # type: ignore[type-arg]
     fields = dict(zip([c.strip() for c in _COLS.split(",")], row, strict=True))
     fields["message_ref"] = json.loads(fields["message_ref"] or "{}")
     g = Giveaway(**fields)
@@ -32,15 +32,20 @@ def _row(conn: sqlite3.Connection, row: tuple) -> Giveaway:  # type: ignore[type
     return g
 
 
-def _get(conn: sqlite3.Connection, giveaway_id: str) -> Giveaway:
-    row = conn.execute(f"SELECT {_COLS} FROM giveaways WHERE id = ?", (giveaway_id,)).fetchone()
+def _get(conn: SqlConn, giveaway_id: str, lock: bool = False) -> Giveaway:
+    """The giveaway; `lock` holds its row until commit (a timer in every process may end it:
+    the first ends it, the others wait and then see it ended)."""
+    suffix = conn.dialect.for_update if lock else ""
+    row = conn.execute(
+        f"SELECT {_COLS} FROM giveaways WHERE id = ?{suffix}", (giveaway_id,)
+    ).fetchone()
     if row is None:
         raise RequestError(f"There is no giveaway `{giveaway_id[:20]}`. See /giveaway list.")
     return _row(conn, row)
 
 
 def _pay(
-    conn: sqlite3.Connection, g: Giveaway, picked: list[tuple[str, str, str]], tag: str
+    conn: SqlConn, g: Giveaway, picked: list[tuple[str, str, str]], tag: str
 ) -> list[UserRef]:
     """Credit each picked entrant exactly once (one idempotency key per giveaway and winner)."""
     winners = []
@@ -72,14 +77,14 @@ def _pay(
     return winners
 
 
-class SqliteGiveaways:
+class SqlGiveaways:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def create(self, g: Giveaway) -> tuple[Giveaway, bool]:
         """Insert; a host-funded giveaway holds its total from the host in the same unit."""
 
-        def unit(conn: sqlite3.Connection) -> tuple[Giveaway, bool]:
+        def unit(conn: SqlConn) -> tuple[Giveaway, bool]:
             old = conn.execute(
                 f"SELECT {_COLS} FROM giveaways WHERE event_key = ?", (g.event_key,)
             ).fetchone()
@@ -129,7 +134,7 @@ class SqliteGiveaways:
         )
 
     async def running(self, community: str | None = None) -> list[Giveaway]:
-        def unit(conn: sqlite3.Connection) -> list[Giveaway]:
+        def unit(conn: SqlConn) -> list[Giveaway]:
             sql = f"SELECT {_COLS} FROM giveaways WHERE status = 'running'"
             args: tuple[str, ...] = ()
             if community is not None:
@@ -143,8 +148,8 @@ class SqliteGiveaways:
     ) -> tuple[bool, Giveaway]:
         """Enter, or leave when already in (leave=None toggles). Returns (is_in, giveaway)."""
 
-        def unit(conn: sqlite3.Connection) -> tuple[bool, Giveaway]:
-            g = _get(conn, giveaway_id)
+        def unit(conn: SqlConn) -> tuple[bool, Giveaway]:
+            g = _get(conn, giveaway_id, lock=True)
             if g.status != "running":
                 raise RequestError("This giveaway has ended.")
             key = (g.id, user.platform, user.user_id)
@@ -181,8 +186,8 @@ class SqliteGiveaways:
     async def finish(self, giveaway_id: str, choose: Chooser, now: float) -> GiveawayOutcome:
         """End a running giveaway: draw, pay each winner once, return what is left to the host."""
 
-        def unit(conn: sqlite3.Connection) -> GiveawayOutcome:
-            g = _get(conn, giveaway_id)
+        def unit(conn: SqlConn) -> GiveawayOutcome:
+            g = _get(conn, giveaway_id, lock=True)
             if g.status != "running":
                 winners = [
                     UserRef(p, u, n)
@@ -225,7 +230,7 @@ class SqliteGiveaways:
     async def unannounced(self) -> list[GiveawayOutcome]:
         """Ended giveaways whose end was never announced (the process died in between)."""
 
-        def unit(conn: sqlite3.Connection) -> list[GiveawayOutcome]:
+        def unit(conn: SqlConn) -> list[GiveawayOutcome]:
             rows = conn.execute(
                 f"SELECT {_COLS} FROM giveaways WHERE status = 'ended' AND announced_at IS NULL"
             ).fetchall()
@@ -254,8 +259,8 @@ class SqliteGiveaways:
         )
 
     async def cancel(self, giveaway_id: str, now: float) -> Giveaway:
-        def unit(conn: sqlite3.Connection) -> Giveaway:
-            g = _get(conn, giveaway_id)
+        def unit(conn: SqlConn) -> Giveaway:
+            g = _get(conn, giveaway_id, lock=True)
             if g.status != "running":
                 raise RequestError("This giveaway has already ended.")
             hold = conn.execute(
@@ -283,8 +288,8 @@ class SqliteGiveaways:
     async def reroll(self, giveaway_id: str, count: int, choose: Chooser) -> list[UserRef]:
         """Draw `count` more winners among entrants who have not won; the bot pays them."""
 
-        def unit(conn: sqlite3.Connection) -> list[UserRef]:
-            g = _get(conn, giveaway_id)
+        def unit(conn: SqlConn) -> list[UserRef]:
+            g = _get(conn, giveaway_id, lock=True)
             if g.status != "ended":
                 raise RequestError("Only an ended giveaway can be rerolled. End it first.")
             pool = conn.execute(

@@ -1,82 +1,264 @@
-"""Job rows on SQLite. Written before any provider call; buttons look jobs up by id."""
+"""Job rows and the durable job queue, on either engine.
+
+Ingress (`enqueue`) is one transaction: the event key, the per-person limit, the charge, the
+hold and the queued row. Workers `claim` rows (PostgreSQL: FOR UPDATE SKIP LOCKED, so two
+workers never take the same row; SQLite: its single writer does the same), hold a lease they
+`renew`, and `finish` with one conditional change that also settles or refunds the hold.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from adapters.storage.database import Database
-from bot.domain.jobs import Job
+from adapters.storage.ledger import _apply
+from adapters.storage.sql import SqlConn
+from bot.domain.errors import InsufficientCredits, TooManyJobs
+from bot.domain.jobs import FAILED, QUEUED, SUCCEEDED, Enqueued, Job
 
-_COLUMNS = (
-    "id, account_id, platform, user_id, prompt, model_id, intent, reason, aspect, seed, cost, "
-    "event_key, status, parent_id, provider, provider_handle, chat_ref, error, created_at, "
-    "finished_at"
-)
+_FIELDS = (
+    "id", "account_id", "platform", "user_id", "prompt", "model_id", "intent", "reason",
+    "aspect", "seed", "cost", "event_key", "status", "parent_id", "provider",
+    "provider_handle", "chat_ref", "error", "created_at", "finished_at", "request_key",
+    "claimed_by", "lease_until", "deadline_at", "called_at",
+)  # fmt: skip
+_COLUMNS = ", ".join(_FIELDS)
 _JSON_FIELDS = ("provider_handle", "chat_ref")
-_UPDATABLE = {
-    "status",
-    "provider",
-    "provider_handle",
-    "chat_ref",
-    "error",
-    "finished_at",
-    "model_id",
-}
+_UPDATABLE = {"status", "provider", "provider_handle", "chat_ref", "error", "finished_at",
+              "model_id"}  # fmt: skip
+_OPEN = "('queued', 'running')"
 
 
-def _to_job(row: sqlite3.Row | tuple[Any, ...]) -> Job:
-    values = dict(zip([c.strip() for c in _COLUMNS.split(",")], row, strict=True))
+def _to_job(row: Sequence[Any]) -> Job:
+    values = dict(zip(_FIELDS, row, strict=True))
     for name in _JSON_FIELDS:
         values[name] = json.loads(values[name] or "{}")
     return Job(**values)
 
 
-class SqliteJobStore:
+def _values(job: Job) -> tuple[Any, ...]:
+    return tuple(
+        json.dumps(dict(getattr(job, f))) if f in _JSON_FIELDS else getattr(job, f)
+        for f in _FIELDS
+    )
+
+
+def _by_event(conn: SqlConn, event_key: str) -> Job | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE event_key = ?", (event_key,)).fetchone()
+    return _to_job(row) if row else None
+
+
+def _insert(conn: SqlConn, job: Job) -> None:
+    marks = ", ".join("?" * len(_FIELDS))
+    conn.execute(f"INSERT INTO jobs ({_COLUMNS}) VALUES ({marks})", _values(job))
+
+
+def _settle_or_refund(conn: SqlConn, job: Job, succeeded: bool, now: float) -> None:
+    if succeeded:
+        conn.execute(
+            "UPDATE holds SET status = 'settled', updated_at = ? WHERE key = ? AND status = 'held'",
+            (now, job.hold_key),
+        )
+        return
+    hold = conn.execute(
+        "UPDATE holds SET status = 'released', updated_at = ? WHERE key = ? AND status = 'held' "
+        "RETURNING account_id, amount, reference",
+        (now, job.hold_key),
+    ).fetchone()
+    if hold is not None:
+        _apply(conn, hold[0], hold[1], "refund", f"release:{job.hold_key}", hold[2])
+
+
+class SqlJobStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def create_job(self, job: Job) -> tuple[Job, bool]:
-        def unit(conn: sqlite3.Connection) -> tuple[Job, bool]:
-            row = conn.execute(
-                f"SELECT {_COLUMNS} FROM jobs WHERE event_key = ?", (job.event_key,)
-            ).fetchone()
-            if row:
-                return _to_job(row), False
-            conn.execute(
-                f"INSERT INTO jobs ({_COLUMNS}) VALUES ({', '.join('?' * 20)})",
-                (
-                    job.id,
-                    job.account_id,
-                    job.platform,
-                    job.user_id,
-                    job.prompt,
-                    job.model_id,
-                    job.intent,
-                    job.reason,
-                    job.aspect,
-                    job.seed,
-                    job.cost,
-                    job.event_key,
-                    job.status,
-                    job.parent_id,
-                    job.provider,
-                    json.dumps(dict(job.provider_handle)),
-                    json.dumps(dict(job.chat_ref)),
-                    job.error,
-                    job.created_at,
-                    job.finished_at,
-                ),
-            )
+        def unit(conn: SqlConn) -> tuple[Job, bool]:
+            old = _by_event(conn, job.event_key)
+            if old is not None:
+                return old, False
+            _insert(conn, job)
             return job, True
 
         return await self.db.run(unit)
 
+    async def enqueue(self, job: Job, max_open_requests: int) -> Enqueued:
+        def unit(conn: SqlConn) -> Enqueued:
+            old = _by_event(conn, job.event_key)
+            if old is not None:
+                return Enqueued(old, created=False)
+            # The wallet's row is the lock that makes the limit hold across processes.
+            conn.execute(
+                f"SELECT id FROM accounts WHERE id = ?{conn.dialect.for_update}", (job.account_id,)
+            )
+            open_requests = conn.execute(
+                f"SELECT COUNT(DISTINCT request_key) FROM jobs WHERE account_id = ? "
+                f"AND status IN {_OPEN} AND request_key != ?",
+                (job.account_id, job.request_key),
+            ).fetchone()[0]
+            if open_requests >= max_open_requests:
+                raise TooManyJobs(
+                    f"You already have {max_open_requests} images in progress. "
+                    "Wait for one to finish, then try again."
+                )
+            try:
+                balance = _apply(conn, job.account_id, -job.cost, "generation", job.hold_key, job.id)
+            except InsufficientCredits as exc:
+                job.status, job.error, job.finished_at = FAILED, "insufficient credits", job.created_at
+                _insert(conn, job)  # the event is counted: a redelivery is a duplicate
+                return Enqueued(job, created=True, short_of=exc.balance)
+            conn.execute(
+                "INSERT INTO holds (key, account_id, amount, status, reference, created_at, "
+                "updated_at) VALUES (?, ?, ?, 'held', ?, ?, ?)",
+                (job.hold_key, job.account_id, job.cost, job.id, job.created_at, job.created_at),
+            )
+            job.status = QUEUED
+            _insert(conn, job)
+            return Enqueued(job, created=True, balance=balance)
+
+        return await self.db.run(unit)
+
+    async def claim(
+        self, worker: str, now: float, lease: float, limit: int, platforms: Sequence[str]
+    ) -> list[Job]:
+        if limit <= 0 or not platforms:
+            return []
+        marks = ", ".join("?" * len(platforms))
+
+        def unit(conn: SqlConn) -> list[Job]:
+            lock = conn.dialect.skip_locked
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT id FROM jobs WHERE status = 'running' AND lease_until < ? "
+                    f"AND platform IN ({marks}) ORDER BY lease_until LIMIT ?{lock}",
+                    (now, *platforms, limit),
+                ).fetchall()
+            ]
+            if len(ids) < limit:
+                ids += [
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT id FROM jobs WHERE status = 'queued' AND platform IN ({marks}) "
+                        f"ORDER BY created_at, id LIMIT ?{lock}",
+                        (*platforms, limit - len(ids)),
+                    ).fetchall()
+                ]
+            claimed = []
+            for job_id in ids:
+                row = conn.execute(
+                    f"UPDATE jobs SET status = 'running', claimed_by = ?, lease_until = ? "
+                    f"WHERE id = ? AND status IN {_OPEN} RETURNING {_COLUMNS}",
+                    (worker, now + lease, job_id),
+                ).fetchone()
+                if row is not None:
+                    claimed.append(_to_job(row))
+            return claimed
+
+        return await self.db.run(unit)
+
+    async def set_deadline(self, job_id: str, worker: str, deadline: float) -> None:
+        await self.db.run(
+            lambda conn: conn.execute(
+                "UPDATE jobs SET deadline_at = ? WHERE id = ? AND claimed_by = ? "
+                "AND deadline_at IS NULL",
+                (deadline, job_id, worker),
+            )
+        )
+
+    async def renew(self, worker: str, until: float) -> int:
+        def unit(conn: SqlConn) -> int:
+            return conn.execute(
+                "UPDATE jobs SET lease_until = ? WHERE claimed_by = ? AND status = 'running'",
+                (until, worker),
+            ).rowcount
+
+        return await self.db.run(unit)
+
+    async def mark_called(self, job_id: str, worker: str, at: float) -> None:
+        await self.db.run(
+            lambda conn: conn.execute(
+                "UPDATE jobs SET called_at = COALESCE(called_at, ?) WHERE id = ? AND claimed_by = ?",
+                (at, job_id, worker),
+            )
+        )
+
+    async def finish(
+        self, job: Job, worker: str | None, status: str, error: str | None, now: float
+    ) -> bool:
+        def unit(conn: SqlConn) -> bool:
+            owner = "" if worker is None else " AND claimed_by = ?"
+            args: tuple[Any, ...] = (status, error, now, job.id) + (() if worker is None else (worker,))
+            changed = conn.execute(
+                f"UPDATE jobs SET status = ?, error = ?, finished_at = ?, lease_until = NULL "
+                f"WHERE id = ? AND status IN {_OPEN}{owner}",
+                args,
+            ).rowcount
+            if changed:
+                _settle_or_refund(conn, job, status == SUCCEEDED, now)
+            return bool(changed)
+
+        done = await self.db.run(unit)
+        if done:
+            job.status, job.error, job.finished_at = status, error, now
+        return done
+
+    async def hand_back(self, job_id: str, worker: str) -> bool:
+        def unit(conn: SqlConn) -> bool:
+            return bool(
+                conn.execute(
+                    "UPDATE jobs SET status = 'queued', claimed_by = NULL, lease_until = NULL "
+                    "WHERE id = ? AND claimed_by = ? AND status = 'running'",
+                    (job_id, worker),
+                ).rowcount
+            )
+
+        return await self.db.run(unit)
+
+    async def positions(self, limit: int) -> list[str]:
+        def unit(conn: SqlConn) -> list[str]:
+            rows = conn.execute(
+                "SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT ?",
+                (limit,),
+            ).fetchall()
+            return [r[0] for r in rows]
+
+        return await self.db.run(unit)
+
+    async def position_of(self, job: Job) -> int:
+        def unit(conn: SqlConn) -> int:
+            ahead = conn.execute(
+                "SELECT COUNT(*) FROM jobs WHERE status = 'queued' "
+                "AND (created_at < ? OR (created_at = ? AND id < ?))",
+                (job.created_at, job.created_at, job.id),
+            ).fetchone()[0]
+            return int(ahead) + 1
+
+        return await self.db.run(unit)
+
     async def get_job(self, job_id: str) -> Job | None:
-        def unit(conn: sqlite3.Connection) -> Job | None:
+        def unit(conn: SqlConn) -> Job | None:
             row = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
             return _to_job(row) if row else None
+
+        return await self.db.run(unit)
+
+    async def get_jobs(self, job_ids: Sequence[str]) -> list[Job]:
+        ids = list(job_ids)
+
+        def unit(conn: SqlConn) -> list[Job]:
+            out: list[Job] = []
+            for start in range(0, len(ids), 500):  # SQLite's variable limit is far above
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT {_COLUMNS} FROM jobs WHERE id IN ({marks})", chunk
+                ).fetchall()
+                out += [_to_job(r) for r in rows]
+            return out
 
         return await self.db.run(unit)
 
@@ -87,16 +269,17 @@ class SqliteJobStore:
         values = [json.dumps(dict(v)) if k in _JSON_FIELDS else v for k, v in fields.items()]
         assignments = ", ".join(f"{k} = ?" for k in fields)
 
-        def unit(conn: sqlite3.Connection) -> None:
+        def unit(conn: SqlConn) -> None:
             conn.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*values, job_id))
 
         await self.db.run(unit)
 
     async def unfinished_jobs(self) -> list[Job]:
-        def unit(conn: sqlite3.Connection) -> list[Job]:
+        def unit(conn: SqlConn) -> list[Job]:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM jobs WHERE status IN ('queued', 'running')"
+                f"SELECT {_COLUMNS} FROM jobs WHERE status IN {_OPEN}"
             ).fetchall()
             return [_to_job(r) for r in rows]
 
         return await self.db.run(unit)
+

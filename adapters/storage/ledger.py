@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 from adapters.storage.database import Database
+from adapters.storage.sql import SqlConn
 from bot.domain.credits import Hold, LedgerEntry, UserRef
 from bot.domain.errors import InsufficientCredits
 
 
-def _key_used(conn: sqlite3.Connection, key: str) -> bool:
+def _key_used(conn: SqlConn, key: str) -> bool:
     return (
         conn.execute("SELECT 1 FROM ledger WHERE idempotency_key = ?", (key,)).fetchone()
         is not None
@@ -18,7 +18,7 @@ def _key_used(conn: sqlite3.Connection, key: str) -> bool:
 
 
 def _apply(
-    conn: sqlite3.Connection,
+    conn: SqlConn,
     account_id: int,
     delta: int,
     reason: str,
@@ -48,12 +48,12 @@ def _apply(
     return int(row[0])
 
 
-class SqliteLedger:
+class SqlLedger:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def open_account(self, user: UserRef, welcome_credits: int) -> int:
-        def unit(conn: sqlite3.Connection) -> int:
+        def unit(conn: SqlConn) -> int:
             row = conn.execute(
                 "SELECT account_id FROM identities WHERE platform = ? AND user_id = ?",
                 (user.platform, user.user_id),
@@ -82,7 +82,7 @@ class SqliteLedger:
         return await self.db.run(unit)
 
     async def find_account(self, platform: str, user_id: str) -> int | None:
-        def unit(conn: sqlite3.Connection) -> int | None:
+        def unit(conn: SqlConn) -> int | None:
             row = conn.execute(
                 "SELECT account_id FROM identities WHERE platform = ? AND user_id = ?",
                 (platform, user_id),
@@ -92,7 +92,7 @@ class SqliteLedger:
         return await self.db.run(unit)
 
     async def balance(self, account_id: int) -> int:
-        def unit(conn: sqlite3.Connection) -> int:
+        def unit(conn: SqlConn) -> int:
             row = conn.execute(
                 "SELECT balance FROM accounts WHERE id = ?", (account_id,)
             ).fetchone()
@@ -101,7 +101,7 @@ class SqliteLedger:
         return await self.db.run(unit)
 
     async def reserve(self, account_id: int, amount: int, key: str, reference: str) -> int:
-        def unit(conn: sqlite3.Connection) -> int:
+        def unit(conn: SqlConn) -> int:
             now = time.time()
             # The hold row doubles as the idempotency check: a repeated key inserts nothing.
             inserted = conn.execute(
@@ -117,7 +117,7 @@ class SqliteLedger:
         return await self.db.run(unit)
 
     async def settle(self, key: str) -> None:
-        def unit(conn: sqlite3.Connection) -> None:
+        def unit(conn: SqlConn) -> None:
             conn.execute(
                 "UPDATE holds SET status = 'settled', updated_at = ? "
                 "WHERE key = ? AND status = 'held'",
@@ -127,7 +127,7 @@ class SqliteLedger:
         await self.db.run(unit)
 
     async def release(self, key: str, reason: str = "refund") -> bool:
-        def unit(conn: sqlite3.Connection) -> bool:
+        def unit(conn: SqlConn) -> bool:
             hold = conn.execute(
                 "UPDATE holds SET status = 'released', updated_at = ? "
                 "WHERE key = ? AND status = 'held' RETURNING account_id, amount, reference",
@@ -153,7 +153,7 @@ class SqliteLedger:
     async def _change(
         self, account_id: int, delta: int, reason: str, key: str, reference: str
     ) -> bool:
-        def unit(conn: sqlite3.Connection) -> bool:
+        def unit(conn: SqlConn) -> bool:
             if _key_used(conn, key):
                 return False
             _apply(conn, account_id, delta, reason, key, reference)
@@ -164,7 +164,7 @@ class SqliteLedger:
     async def transfer(
         self, source: int, target: int, amount: int, reason: str, key: str, reference: str = ""
     ) -> bool:
-        def unit(conn: sqlite3.Connection) -> bool:
+        def unit(conn: SqlConn) -> bool:
             if _key_used(conn, f"{key}:out"):
                 return False
             _apply(conn, source, -amount, reason, f"{key}:out", reference)
@@ -174,7 +174,7 @@ class SqliteLedger:
         return await self.db.run(unit)
 
     async def history(self, account_id: int, limit: int = 10) -> list[LedgerEntry]:
-        def unit(conn: sqlite3.Connection) -> list[LedgerEntry]:
+        def unit(conn: SqlConn) -> list[LedgerEntry]:
             rows = conn.execute(
                 "SELECT account_id, delta, reason, reference, idempotency_key, created_at, "
                 "balance_after FROM ledger WHERE account_id = ? ORDER BY id DESC LIMIT ?",
@@ -185,7 +185,7 @@ class SqliteLedger:
         return await self.db.run(unit)
 
     async def open_holds(self) -> list[Hold]:
-        def unit(conn: sqlite3.Connection) -> list[Hold]:
+        def unit(conn: SqlConn) -> list[Hold]:
             rows = conn.execute(
                 "SELECT key, account_id, amount, status, reference FROM holds WHERE status = 'held'"
             ).fetchall()
@@ -194,7 +194,7 @@ class SqliteLedger:
         return await self.db.run(unit)
 
     async def ledger_sum(self, account_id: int) -> int:
-        def unit(conn: sqlite3.Connection) -> int:
+        def unit(conn: SqlConn) -> int:
             row = conn.execute(
                 "SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE account_id = ?", (account_id,)
             ).fetchone()

@@ -144,4 +144,27 @@ MIGRATIONS: list[str] = [
     ALTER TABLE giveaways ADD COLUMN announced_at REAL;
     UPDATE giveaways SET announced_at = ended_at WHERE status != 'running';
     """,
+    # 4: the durable job queue shared by every process (claims with leases), the fleet's
+    # processes (heartbeats) and Discord's identify windows.
+    """
+    ALTER TABLE jobs ADD COLUMN request_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jobs ADD COLUMN claimed_by TEXT;
+    ALTER TABLE jobs ADD COLUMN lease_until REAL;
+    ALTER TABLE jobs ADD COLUMN deadline_at REAL;
+    ALTER TABLE jobs ADD COLUMN called_at REAL;
+    CREATE INDEX jobs_queued ON jobs(created_at, id) WHERE status = 'queued';
+    CREATE INDEX jobs_open_by_account ON jobs(account_id) WHERE status IN ('queued', 'running');
+    CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        platforms TEXT NOT NULL DEFAULT '',
+        started_at REAL NOT NULL,
+        seen_at REAL NOT NULL
+    );
+    CREATE TABLE identify_slots (
+        bucket INTEGER PRIMARY KEY,
+        next_at REAL NOT NULL
+    );
+    """,
 ]

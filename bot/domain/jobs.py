@@ -1,8 +1,14 @@
-"""Generation jobs: the row written before any provider call."""
+"""Generation jobs: the row written (and paid for) before any provider call.
+
+A job is `queued` once it is paid for; any process with a free slot claims it (`running`,
+with a lease it renews); it ends `succeeded`, `failed` or `cancelled` in one conditional
+change that also settles or refunds its hold, so it is paid for or refunded exactly once
+whichever process finishes it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,10 +44,26 @@ class Job:
     error: str | None = None
     created_at: float = 0.0
     finished_at: float | None = None
+    request_key: str = ""  # the jobs of one request (a compare's three) share it
+    claimed_by: str | None = None  # the worker running it
+    lease_until: float | None = None  # it is that worker's until then, unless renewed
+    deadline_at: float | None = None  # set at the first claim: give up (refund) after it
+    called_at: float | None = None  # when a provider was first asked (it may bill)
 
     @property
     def hold_key(self) -> str:
         return f"hold:{self.id}"
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    """What ingress did: the job (new or the one this event made before), whether it is new,
+    the balance after the charge, and the shortfall when the person could not pay."""
+
+    job: Job
+    created: bool
+    balance: int = 0
+    short_of: int | None = None  # the balance, when the charge was refused
 
 
 class JobStore(Protocol):
@@ -49,7 +71,45 @@ class JobStore(Protocol):
         """Insert the job; if its event_key exists, return (existing job, False)."""
         ...
 
+    async def enqueue(self, job: Job, max_open_requests: int) -> Enqueued:
+        """Ingress, one transaction: the event key (a repeat stops here), the per-person
+        limit on requests in flight (raises TooManyJobs), the conditional charge (refused:
+        the job is recorded as failed), the hold and the queued job row."""
+        ...
+
+    async def claim(
+        self, worker: str, now: float, lease: float, limit: int, platforms: Sequence[str]
+    ) -> list[Job]:
+        """Take up to `limit` jobs of these platforms: lapsed leases first (their worker
+        stopped renewing), then the oldest queued. Claimed rows are this worker's."""
+        ...
+
+    async def renew(self, worker: str, until: float) -> int: ...
+
+    async def mark_called(self, job_id: str, worker: str, at: float) -> None: ...
+
+    async def finish(
+        self, job: Job, worker: str | None, status: str, error: str | None, now: float
+    ) -> bool:
+        """End the job (settle the hold on success, refund it otherwise) if `worker` still
+        holds it (None: whoever does, or nobody). False: someone else already ended it."""
+        ...
+
+    async def hand_back(self, job_id: str, worker: str) -> bool:
+        """Put a claimed job back in the queue (this process is stopping)."""
+        ...
+
+    async def positions(self, limit: int) -> list[str]:
+        """The ids of the first `limit` queued jobs, oldest first: the shared queue."""
+        ...
+
+    async def position_of(self, job: Job) -> int:
+        """1-based place of a queued job in the shared queue."""
+        ...
+
     async def get_job(self, job_id: str) -> Job | None: ...
+
+    async def get_jobs(self, job_ids: Sequence[str]) -> list[Job]: ...
 
     async def update_job(self, job_id: str, **fields: Any) -> None: ...
 

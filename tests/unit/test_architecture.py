@@ -7,7 +7,8 @@ from pathlib import Path
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PLATFORM_LIBS = ("discord", "telegram", "httpx", "aiosqlite", "sqlite3", "aiohttp")
+DB_DRIVERS = ("sqlite3", "aiosqlite", "psycopg", "psycopg_pool", "asyncpg")
+PLATFORM_LIBS = ("discord", "telegram", "httpx", "aiohttp", *DB_DRIVERS)
 
 
 def imports(path: Path) -> set[str]:
@@ -39,6 +40,17 @@ def test_core_never_imports_adapters_or_platform_libraries():
         for name in imports(path):
             assert not name.startswith("adapters"), (path, name)
             assert name.split(".")[0] not in PLATFORM_LIBS, (path, name)
+
+
+def test_only_storage_adapters_import_a_database_driver():
+    for folder in ("adapters", "bot"):
+        for path in modules(folder):
+            if path.is_relative_to(ROOT / "adapters" / "storage"):
+                continue
+            if path.parent == ROOT / "bot" and path.name == "bench.py":
+                continue  # the benchmark measures the raw drivers as its baseline
+            for name in imports(path):
+                assert name.split(".")[0] not in DB_DRIVERS, (path, name)
 
 
 def test_adapters_never_import_each_other():

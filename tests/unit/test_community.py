@@ -5,10 +5,10 @@ import asyncio
 
 import pytest
 
-from adapters.storage.community import SqliteCommunity
-from adapters.storage.database import Database
-from adapters.storage.giveaways import SqliteGiveaways
-from adapters.storage.ledger import SqliteLedger
+from adapters.storage.community import SqlCommunity
+from adapters.storage.database import Database, open_database
+from adapters.storage.giveaways import SqlGiveaways
+from adapters.storage.ledger import SqlLedger
 from bot.domain.community import Context, parse_duration
 from bot.domain.credits import UserRef
 from bot.domain.errors import InsufficientCredits, PermissionDenied, RequestError
@@ -35,8 +35,8 @@ def ctx(user: UserRef, admin: bool = False, key: str = "", community: str = GUIL
 
 
 def build(db: Database, clock: Clock, **kw):  # type: ignore[no-untyped-def]
-    community = CommunityService(SqliteLedger(db), SqliteCommunity(db), clock=clock, **kw)
-    return community, GiveawayService(community, SqliteGiveaways(db), clock=clock)
+    community = CommunityService(SqlLedger(db), SqlCommunity(db), clock=clock, **kw)
+    return community, GiveawayService(community, SqlGiveaways(db), clock=clock)
 
 
 async def wallet(community: CommunityService, user: UserRef) -> int:
@@ -212,18 +212,18 @@ async def test_nobody_entered_gives_the_funds_back(db, clock):
     assert await wallet(community, ANA) == 50
 
 
-async def test_giveaway_ends_on_time_across_a_restart(tmp_path, clock):
+async def test_giveaway_ends_on_time_across_a_restart(db_url, clock):
     """The first process starts a giveaway and dies; the next one re-arms it at start-up
     (the end passed while it was down), ends it at once, and pays each winner once."""
-    url = f"sqlite:///{tmp_path / 'restart.db'}"
-    db1 = await Database.open(url)
+    url = db_url
+    db1 = await open_database(url)
     community, giveaways = build(db1, clock)
     g = await giveaways.start(ctx(ADMIN, admin=True, key="s5"), 7, 1, "30s")
     await giveaways.toggle(ctx(ANA), g.id)
     await giveaways.close()  # the process dies: its timer dies with it
     await db1.close()
     clock.now += 3600  # the bot was down when the giveaway should have ended
-    db2 = await Database.open(url)
+    db2 = await open_database(url)
     try:
         community2, giveaways2 = build(db2, clock)
         announced = asyncio.Event()
@@ -291,16 +291,16 @@ async def test_a_giveaway_that_ends_before_its_platform_is_up_is_announced_later
     await giveaways.close()
 
 
-async def test_an_end_nobody_heard_of_is_announced_after_a_restart_once(tmp_path, clock):
-    url = f"sqlite:///{tmp_path / 'announce.db'}"
-    db1 = await Database.open(url)
+async def test_an_end_nobody_heard_of_is_announced_after_a_restart_once(db_url, clock):
+    url = db_url
+    db1 = await open_database(url)
     _, giveaways = build(db1, clock)
     g = await giveaways.start(ctx(ADMIN, admin=True, key="s8"), 5, 1, "10s")
     await giveaways.toggle(ctx(ANA), g.id)
     await giveaways.finish(g.id)  # paid, but the process dies before any platform is up
     await giveaways.close()
     await db1.close()
-    db2 = await Database.open(url)
+    db2 = await open_database(url)
     try:
         community2, giveaways2 = build(db2, clock)
         heard: list[list[str]] = []

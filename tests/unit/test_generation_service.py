@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from adapters.storage.database import Database
+from adapters.storage.database import open_database
 from bot.domain.credits import UserRef
 from bot.domain.errors import (
     DuplicateEvent,
@@ -206,7 +206,7 @@ async def test_compare_refuses_when_the_three_do_not_fit(make_service):
     assert await books(service) == 9
 
 
-async def test_restart_refunds_interrupted_jobs_once(tmp_path, make_service):
+async def test_restart_refunds_interrupted_jobs_once(db_url, make_service):
     """A crash mid-job with no resumable handle is refunded at start-up, exactly once."""
     provider = Scripted("bfl", ("sleep", 30))
     service = make_service({"bfl": provider})
@@ -217,7 +217,7 @@ async def test_restart_refunds_interrupted_jobs_once(tmp_path, make_service):
     [job] = await service.jobs.unfinished_jobs()
     await service.jobs.update_job(job.id, provider_handle={})  # nothing to resume from
     # The "restarted process": a second connection to the same file, a fresh service.
-    db2 = await Database.open(f"sqlite:///{tmp_path / 'test.db'}")
+    db2 = await open_database(db_url)
     try:
         restarted = build_service(db2)
         recovery = Recovery(restarted)
@@ -266,13 +266,13 @@ async def test_resumed_result_waits_for_its_platform_to_register(make_service):
     assert delivered == [first.job.id]
 
 
-async def test_reconcile_leaves_other_platforms_jobs_alone(tmp_path, make_service):
+async def test_reconcile_leaves_other_platforms_jobs_alone(db_url, make_service):
     """A console opened on a live bot's database must not refund the bot's jobs in flight."""
     provider = Scripted("bfl", ("sleep", 30))
     service = make_service({"bfl": provider})
     task = asyncio.create_task(service.generate(req(service, "a fox --model flux-pro"), ALICE, "e1"))
     await provider.started.wait()
-    db2 = await Database.open(f"sqlite:///{tmp_path / 'test.db'}")
+    db2 = await open_database(db_url)
     try:
         report = await Recovery(build_service(db2)).reconcile(platforms={"console"})
         assert report.refunded == [] and report.orphan_holds_released == []

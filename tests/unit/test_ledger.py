@@ -5,8 +5,8 @@ import sqlite3
 
 import pytest
 
-from adapters.storage.database import Database
-from adapters.storage.ledger import SqliteLedger
+from adapters.storage.database import Database, open_database
+from adapters.storage.ledger import SqlLedger
 from bot.domain.credits import UserRef
 from bot.domain.errors import InsufficientCredits
 
@@ -14,7 +14,7 @@ ALICE = UserRef("test", "alice", "Alice")
 BOB = UserRef("test", "bob", "Bob")
 
 
-async def assert_books_balance(ledger: SqliteLedger, account: int) -> None:
+async def assert_books_balance(ledger: SqlLedger, account: int) -> None:
     assert await ledger.ledger_sum(account) == await ledger.balance(account)
 
 
@@ -93,11 +93,12 @@ async def test_concurrent_transfers_cannot_overdraw(ledger):
 
 async def test_database_refuses_negative_balances_and_ledger_edits(db: Database, ledger):
     a = await ledger.open_account(ALICE, 5)
-    with pytest.raises(sqlite3.IntegrityError):
+    refused = integrity_errors(db)
+    with pytest.raises(refused, match="(?i)check"):
         await db.run(lambda c: c.execute("UPDATE accounts SET balance = -1 WHERE id = ?", (a,)))
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(refused, match="append-only"):
         await db.run(lambda c: c.execute("UPDATE ledger SET delta = 500"))
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(refused, match="append-only"):
         await db.run(lambda c: c.execute("DELETE FROM ledger"))
     assert await ledger.balance(a) == 5  # the failed units rolled back alone
 
@@ -115,15 +116,34 @@ async def test_a_failing_unit_does_not_spoil_its_batch(db: Database, ledger):
     assert await ledger.balance(a) == 6
 
 
-async def test_schema_is_migrated_once_and_survives_reopen(tmp_path):
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    db = await Database.open(url)
-    a = await SqliteLedger(db).open_account(ALICE, 50)
+async def test_schema_is_migrated_once_and_survives_reopen(db_url):
+    db = await open_database(db_url)
+    a = await SqlLedger(db).open_account(ALICE, 50)
     await db.close()
-    db = await Database.open(url)
+    db = await open_database(db_url)
     try:
-        assert await SqliteLedger(db).balance(a) == 50
-        mode = await db.run(lambda c: c.execute("PRAGMA journal_mode").fetchone()[0])
-        assert mode == "wal"
+        assert await SqlLedger(db).balance(a) == 50
+        if db.engine == "sqlite":
+            mode = await db.run(lambda c: c.execute("PRAGMA journal_mode").fetchone()[0])
+            assert mode == "wal"
     finally:
         await db.close()
+
+
+async def test_processes_starting_together_migrate_once(db_url):
+    """Several processes start on one empty database: one migrates, the others wait."""
+    dbs = await asyncio.gather(*(open_database(db_url) for _ in range(4)))
+    try:
+        accounts = [await SqlLedger(d).open_account(UserRef("t", str(i)), 1) for i, d in enumerate(dbs)]
+        assert len(set(accounts)) == 4
+    finally:
+        for d in dbs:
+            await d.close()
+
+
+def integrity_errors(db: Database) -> tuple[type[Exception], ...]:
+    if db.engine == "sqlite":
+        return (sqlite3.IntegrityError,)
+    import psycopg
+
+    return (psycopg.errors.IntegrityError, psycopg.errors.RaiseException)
