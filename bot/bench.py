@@ -35,6 +35,7 @@ from typing import Any
 from PIL import Image
 
 from adapters.storage.database import Database, open_database
+from adapters.storage.fleet import SqlFleet
 from adapters.storage.jobs import SqlJobStore
 from adapters.storage.ledger import SqlLedger
 from bot.domain.catalog import load_catalog
@@ -45,7 +46,7 @@ from bot.domain.requests import parse_imagine
 from bot.services.dispatch import Dispatcher
 from bot.services.generation import GenerationService
 from bot.services.planning import Planner
-from bot.services.queue import JobQueue
+from bot.services.worker import JobRunner
 from bot.settings import DATA_DIR
 
 CONCURRENCY = 200
@@ -79,15 +80,17 @@ class InstantProvider:
 
 
 def _service(db: Database, provider: InstantProvider, concurrency: int) -> GenerationService:
-    planner = Planner(
-        load_catalog(DATA_DIR / "models.toml"), load_intents(DATA_DIR / "intents.toml")
-    )
+    catalog = load_catalog(DATA_DIR / "models.toml")
+    planner = Planner(catalog, load_intents(DATA_DIR / "intents.toml"))
+    ledger, jobs, dispatcher = SqlLedger(db), SqlJobStore(db), Dispatcher({}, provider)
+    runner = JobRunner(jobs, ledger, SqlFleet(db), dispatcher, catalog,
+                       concurrency=concurrency, lease=30, timeout=600)
     return GenerationService(
         planner,
-        SqlLedger(db),
-        SqlJobStore(db),
-        Dispatcher({}, provider),
-        JobQueue(concurrency),
+        ledger,
+        jobs,
+        dispatcher,
+        runner,
         welcome_credits=10**9,
         max_jobs_per_user=10**6,
         timeout=600,
@@ -166,6 +169,7 @@ async def bench_pipeline(folder: Path, rounds: int) -> dict[str, float]:
         counter += len(users)
         per_request.append((time.perf_counter() - t0) / len(users))
     total = time.perf_counter() - total_start
+    await service.runner.stop()
     await db.close()
     q = statistics.quantiles
     return {
@@ -188,11 +192,12 @@ async def hold_inflight(jobs: int) -> dict[str, float]:
             asyncio.create_task(service.generate(request, UserRef("bench", str(i)), f"m{i}"))
             for i in range(jobs)
         ]
-        while service.queue.active < jobs:  # every job reserved and waiting at the provider
+        while len(service.runner.running) < jobs:  # all paid for, claimed, at the provider
             await asyncio.sleep(0.05)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         gate.set()
         await asyncio.gather(*tasks)
+        await service.runner.stop()
         await db.close()
     return {"rss_mb_10k_inflight": round(peak_mb, 1), "inflight_jobs": jobs}
 

@@ -13,6 +13,7 @@ from adapters.providers.demo import DemoProvider
 from adapters.providers.registry import build_providers
 from adapters.storage.community import SqlCommunity
 from adapters.storage.database import Database, open_database
+from adapters.storage.fleet import SqlFleet
 from adapters.storage.giveaways import SqlGiveaways
 from adapters.storage.jobs import SqlJobStore
 from adapters.storage.ledger import SqlLedger
@@ -22,12 +23,12 @@ from bot.domain.intents import IntentTable, load_intents
 from bot.services.community import CommunityService, parse_admin_ids
 from bot.services.community_text import CommunityText
 from bot.services.dispatch import Dispatcher
-from bot.services.fleet import LocalIdentifyGate
+from bot.services.fleet import DatabaseIdentifyGate
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
 from bot.services.planning import Planner
-from bot.services.queue import JobQueue
 from bot.services.recovery import Recovery
+from bot.services.worker import JobRunner
 from bot.settings import Settings
 
 # Image generation takes tens of seconds; httpx's 5 s default would fail most jobs.
@@ -51,9 +52,10 @@ class App:
     community_text: CommunityText
     identify_gate: IdentifyGate
 
-    async def close(self) -> None:
-        for task in list(self.recovery.tasks):
-            task.cancel()
+    runner: JobRunner
+
+    async def close(self, grace: float = 0.0) -> None:
+        await self.runner.stop(grace)
         await self.giveaways.close()
         await self.http.aclose()
         await self.db.close()
@@ -63,21 +65,34 @@ def load_rules(settings: Settings) -> tuple[Catalog, IntentTable]:
     return load_catalog(settings.models_file), load_intents(settings.intents_file)
 
 
-async def build_app(settings: Settings) -> App:
+async def build_app(settings: Settings, platforms: set[str] | None = None) -> App:
+    """`platforms`: the chat platforms this process can post to (it claims only their jobs);
+    None claims any job (one process that serves everything)."""
     catalog, intents = load_rules(settings)
     db = await open_database(settings.database_url)
-    ledger, jobs = SqlLedger(db), SqlJobStore(db)
+    ledger, jobs, fleet = SqlLedger(db), SqlJobStore(db), SqlFleet(db)
     http = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT, follow_redirects=True)
     providers = build_providers(settings, http)
     dispatcher = Dispatcher(
         providers, DemoProvider(settings.demo_delay_seconds, settings.demo_fail)
+    )
+    runner = JobRunner(
+        jobs,
+        ledger,
+        fleet,
+        dispatcher,
+        catalog,
+        concurrency=settings.worker_concurrency,
+        lease=settings.job_lease_seconds,
+        timeout=settings.generation_timeout_seconds,
+        platforms=platforms,
     )
     service = GenerationService(
         Planner(catalog, intents),
         ledger,
         jobs,
         dispatcher,
-        JobQueue(max(1, settings.worker_concurrency)),
+        runner,
         welcome_credits=settings.welcome_credits,
         max_jobs_per_user=settings.max_jobs_per_user,
         timeout=settings.generation_timeout_seconds,
@@ -104,5 +119,6 @@ async def build_app(settings: Settings) -> App:
         community,
         giveaways,
         CommunityText(community, giveaways),
-        LocalIdentifyGate(),
+        DatabaseIdentifyGate(fleet),
+        runner,
     )

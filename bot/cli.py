@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("prompt", nargs="?", help="a prompt; without it, one prompt per stdin line")
     bench = sub.add_parser("bench", help="measure the ledger and pipeline; prints JSON")
     bench.add_argument("--quick", action="store_true", help="smaller counts (for tests)")
+    migrate = sub.add_parser("migrate", help="copy this SQLite bot into an empty PostgreSQL")
+    migrate.add_argument("--to", required=True, metavar="postgresql://...")
+    sub.add_parser("worker", help="work queued jobs and post their results (no chat intake)")
     sub.add_parser("providers", help="which providers have keys and which routes are live")
     gen = sub.add_parser("generate", help="one generation through the routes, no credits")
     gen.add_argument("prompt")
@@ -54,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(asyncio.run(run_bench(quick=args.quick)), indent=2))
         return 0
+    if args.command == "migrate":
+        return asyncio.run(migrate_command(settings, args.to))
     if args.command == "providers":
         from bot.operator import providers_command
 
@@ -62,6 +67,13 @@ def main(argv: list[str] | None = None) -> int:
         from bot.operator import generate_command
 
         return asyncio.run(generate_command(settings, args))
+    if args.command == "worker":
+        platforms = _platforms(settings) - {"console"}
+        if not platforms:
+            print("imagine-bot worker posts results to chat: set TELEGRAM_TOKEN and/or "
+                  "DISCORD_TOKEN (the same tokens as the run processes).", file=sys.stderr)
+            return 2
+        return asyncio.run(_with_app(settings, platforms, _run_worker))
     if args.command == "console":
         return asyncio.run(
             _with_app(settings, {"console"}, lambda app, stop: _console(app, args.out))
@@ -75,6 +87,41 @@ def _platforms(settings: Settings) -> set[str]:
     if settings.discord_token is not None:
         names.add("discord")
     return names or {"console"}
+
+
+async def migrate_command(settings: Settings, target_url: str) -> int:
+    from adapters.storage.copy import CopyRefused, copy_database
+    from adapters.storage.database import engine_of, open_database
+
+    try:
+        if engine_of(settings.database_url) != "sqlite" or engine_of(target_url) != "postgresql":
+            raise CopyRefused(
+                "migrate copies the SQLite database in DATABASE_URL into the PostgreSQL "
+                "database given with --to"
+            )
+    except ValueError as exc:
+        print(f"migrate: {exc}", file=sys.stderr)
+        return 2
+    except CopyRefused as exc:
+        print(f"migrate: {exc}", file=sys.stderr)
+        return 2
+    source = await open_database(settings.database_url)
+    try:
+        target = await open_database(target_url)
+    except Exception as exc:  # noqa: BLE001 - a connection error the operator must read
+        await source.close()
+        print(f"migrate: cannot open the target database: {exc}", file=sys.stderr)
+        return 2
+    try:
+        report = await copy_database(source, target)
+    except CopyRefused as exc:
+        print(f"migrate: refused: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await source.close()
+        await target.close()
+    print(json.dumps(report.as_dict(), indent=2))
+    return 0
 
 
 def route_command(settings: Settings, prompt: str | None) -> int:
@@ -102,21 +149,41 @@ def route_command(settings: Settings, prompt: str | None) -> int:
 
 
 async def _with_app(settings: Settings, platforms: set[str], body) -> int:  # type: ignore[no-untyped-def]
-    app = await build_app(settings)
-    stop = asyncio.Event()
+    app = await build_app(settings, platforms)
+    signalled, stop = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, signalled.set)
         except (NotImplementedError, RuntimeError):  # not on the main thread / Windows
             pass
+    handoff = asyncio.create_task(_hand_off_then_stop(app, platforms, signalled, stop))
     try:
         # Only this process's platforms: the others may be live in another process.
         await app.recovery.reconcile(platforms=platforms)
         await app.giveaways.rearm(platforms)  # giveaways end on time across restarts
+        app.runner.start()  # jobs queued before this start still run
         return await body(app, stop) or 0
     finally:
+        handoff.cancel()
         await app.close()
+
+
+async def _hand_off_then_stop(
+    app: App, platforms: set[str], signalled: asyncio.Event, stop: asyncio.Event
+) -> None:
+    """On SIGTERM, while other processes of the fleet are alive, give them this process's
+    jobs (they finish and post them) before the chat surfaces shut down; alone, the surfaces
+    finish or refund their requests as they always did."""
+    await signalled.wait()
+    try:
+        alive = [p for p in platforms if await app.runner.peers_for(p)]
+        if alive:
+            await app.runner.hand_back()
+    except Exception:  # noqa: BLE001 - stopping anyway; leases hand the jobs over later
+        log.warning("could not hand jobs to the rest of the fleet", exc_info=True)
+    finally:
+        stop.set()
 
 
 async def _console(app: App, out: Path) -> int:
@@ -126,6 +193,23 @@ async def _console(app: App, out: Path) -> int:
         app.service, out, demo_mode=app.dispatcher.demo_mode, community=app.community_text
     )
     await chat.run()
+    return 0
+
+
+async def _run_worker(app: App, stop: asyncio.Event) -> int:
+    """Claim jobs, post their results through the platforms' REST APIs; no chat intake."""
+    settings = app.settings
+    surfaces = []
+    if settings.telegram_token is not None:
+        from adapters.telegram.runner import run_telegram
+
+        surfaces.append(run_telegram(app, stop, deliver_only=True))
+    if settings.discord_token is not None:
+        from adapters.discord.runner import run_discord
+
+        surfaces.append(run_discord(app, stop, deliver_only=True))
+    log.info("worker %s: %d job slots", app.runner.worker_id, settings.worker_concurrency)
+    await asyncio.gather(*surfaces)
     return 0
 
 

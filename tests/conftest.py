@@ -9,6 +9,7 @@ import pytest
 
 from adapters.providers.demo import DemoProvider
 from adapters.storage.database import Database, open_database
+from adapters.storage.fleet import SqlFleet
 from adapters.storage.jobs import SqlJobStore
 from adapters.storage.ledger import SqlLedger
 from bot.domain.catalog import Catalog, load_catalog
@@ -17,7 +18,7 @@ from bot.domain.providers import ImageProvider
 from bot.services.dispatch import Dispatcher
 from bot.services.generation import GenerationService
 from bot.services.planning import Planner
-from bot.services.queue import JobQueue
+from bot.services.worker import JobRunner
 from tests.postgres import PostgresServer, connect_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +59,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
+async def db(db_url: str, _stop_runners: None) -> AsyncIterator[Database]:
     database = await open_database(db_url)
     yield database
     await database.close()
@@ -78,18 +79,36 @@ def build_service(
     max_jobs: int = 2,
     timeout: float = 30.0,
     welcome: int = 50,
+    lease: float = 30.0,
 ) -> GenerationService:
     """The real service over a real database, with the given providers (none = demo)."""
+    catalog = load_catalog(DATA / "models.toml")
+    ledger, jobs = SqlLedger(db), SqlJobStore(db)
+    dispatcher = Dispatcher(providers or {}, demo or DemoProvider())
+    runner = JobRunner(jobs, ledger, SqlFleet(db), dispatcher, catalog, concurrency=concurrency,
+                       lease=lease, timeout=timeout, poll=0.05)
+    RUNNERS.append(runner)
     return GenerationService(
-        Planner(load_catalog(DATA / "models.toml"), load_intents(DATA / "intents.toml")),
-        SqlLedger(db),
-        SqlJobStore(db),
-        Dispatcher(providers or {}, demo or DemoProvider()),
-        JobQueue(concurrency),
+        Planner(catalog, load_intents(DATA / "intents.toml")),
+        ledger,
+        jobs,
+        dispatcher,
+        runner,
         welcome_credits=welcome,
         max_jobs_per_user=max_jobs,
         timeout=timeout,
     )
+
+
+RUNNERS: list[JobRunner] = []
+
+
+@pytest.fixture(autouse=True)
+async def _stop_runners() -> AsyncIterator[None]:
+    """Every runner a test built stops before its database closes."""
+    yield
+    while RUNNERS:
+        await RUNNERS.pop().stop()
 
 
 @pytest.fixture

@@ -32,7 +32,14 @@ from adapters.discord.boundary import (
 )
 from adapters.discord.reply import Reply, Target
 from bot.domain.credits import UserRef
-from bot.domain.errors import BotError, GenerationFailed, InsufficientCredits, JobNotFound
+from bot.domain.errors import (
+    BotError,
+    GenerationFailed,
+    HandedOff,
+    InsufficientCredits,
+    JobNotFound,
+)
+from bot.domain.fleet import IdentifyGate
 from bot.domain.jobs import Job
 from bot.domain.requests import GenerationRequest
 from bot.services.community import CommunityService
@@ -62,6 +69,7 @@ class App(Protocol):
     community: CommunityService
     giveaways: GiveawayService
     community_text: CommunityText
+    identify_gate: IdentifyGate  # whose turn it is to IDENTIFY a shard (shards.py)
 
 
 def user_of(interaction: discord.Interaction) -> UserRef:
@@ -181,6 +189,8 @@ class Surface:
         with self._handling():
             try:
                 result = await self._job(start(reply.progress, reply.target.to_ref()))
+            except HandedOff:
+                return  # another process finishes it and edits this same message
             except BotError as exc:
                 return await reply.fail(error_text(exc, self.catalog, job_id),
                                         self._suggestion(exc, job_id))
@@ -205,6 +215,8 @@ class Surface:
             try:
                 outcomes = await self._job(self.service.compare(
                     job_id, user, event_key(interaction), progress, reply.target.to_ref()))
+            except HandedOff:
+                return  # another process finishes them and posts them
             except BotError as exc:
                 return await reply.fail(error_text(exc, self.catalog, job_id))
             except Exception:  # noqa: BLE001

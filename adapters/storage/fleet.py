@@ -24,15 +24,14 @@ class SqlFleet:
 
         await self.db.run(unit)
 
-    async def peers(self, worker: str, since: float) -> int:
-        """Other processes that were alive at `since` or later."""
+    async def peers(self, worker: str, since: float) -> list[set[str]]:
+        """The platforms each other process alive at `since` or later can deliver to."""
 
-        def unit(conn: SqlConn) -> int:
-            return int(
-                conn.execute(
-                    "SELECT COUNT(*) FROM workers WHERE id != ? AND seen_at >= ?", (worker, since)
-                ).fetchone()[0]
-            )
+        def unit(conn: SqlConn) -> list[set[str]]:
+            rows = conn.execute(
+                "SELECT platforms FROM workers WHERE id != ? AND seen_at >= ?", (worker, since)
+            ).fetchall()
+            return [set(filter(None, r[0].split(","))) for r in rows]
 
         return await self.db.run(unit)
 

@@ -122,29 +122,42 @@ class SqlJobStore:
         return await self.db.run(unit)
 
     async def claim(
-        self, worker: str, now: float, lease: float, limit: int, platforms: Sequence[str]
+        self,
+        worker: str,
+        now: float,
+        lease: float,
+        limit: int,
+        platforms: Sequence[str] | None,
+        queued: bool = True,
     ) -> list[Job]:
-        if limit <= 0 or not platforms:
+        """Lapsed leases first (a NULL lease is a job from before the queue existed), then,
+        with `queued`, the oldest queued jobs. `platforms` None: any platform."""
+        if limit <= 0 or platforms == []:
             return []
-        marks = ", ".join("?" * len(platforms))
+        where, args = ("", ()) if platforms is None else (
+            f" AND platform IN ({', '.join('?' * len(platforms))})", tuple(platforms))
 
         def unit(conn: SqlConn) -> list[Job]:
             lock = conn.dialect.skip_locked
             ids = [
                 r[0]
                 for r in conn.execute(
-                    f"SELECT id FROM jobs WHERE status = 'running' AND lease_until < ? "
-                    f"AND platform IN ({marks}) ORDER BY lease_until LIMIT ?{lock}",
-                    (now, *platforms, limit),
+                    # Never our own: a lease of ours that lapsed (a stalled loop) is still
+                    # a job this worker is running.
+                    "SELECT id FROM jobs WHERE status = 'running' "
+                    "AND (lease_until IS NULL OR lease_until < ?) "
+                    f"AND (claimed_by IS NULL OR claimed_by != ?){where} "
+                    f"ORDER BY created_at LIMIT ?{lock}",
+                    (now, worker, *args, limit),
                 ).fetchall()
             ]
-            if len(ids) < limit:
+            if queued and len(ids) < limit:
                 ids += [
                     r[0]
                     for r in conn.execute(
-                        f"SELECT id FROM jobs WHERE status = 'queued' AND platform IN ({marks}) "
+                        f"SELECT id FROM jobs WHERE status = 'queued'{where} "
                         f"ORDER BY created_at, id LIMIT ?{lock}",
-                        (*platforms, limit - len(ids)),
+                        (*args, limit - len(ids)),
                     ).fetchall()
                 ]
             claimed = []
@@ -205,6 +218,21 @@ class SqlJobStore:
         if done:
             job.status, job.error, job.finished_at = status, error, now
         return done
+
+    async def cancel_queued(self, job: Job, error: str, now: float) -> bool:
+        """Cancel a job nobody has claimed yet, refunding it. False if it was claimed."""
+
+        def unit(conn: SqlConn) -> bool:
+            changed = conn.execute(
+                "UPDATE jobs SET status = 'cancelled', error = ?, finished_at = ? "
+                "WHERE id = ? AND status = 'queued'",
+                (error, now, job.id),
+            ).rowcount
+            if changed:
+                _settle_or_refund(conn, job, False, now)
+            return bool(changed)
+
+        return await self.db.run(unit)
 
     async def hand_back(self, job_id: str, worker: str) -> bool:
         def unit(conn: SqlConn) -> bool:

@@ -44,7 +44,7 @@ def _connect(path: str) -> SqliteConn:
     return conn  # type: ignore[return-value]
 
 
-def _run_batch(conn: SqliteConn, units: list[Unit[Any]]) -> list[tuple[bool, Any]]:
+def _run_batch(conn: Any, units: list[Unit[Any]]) -> list[tuple[bool, Any]]:
     results: list[tuple[bool, Any]] = []
     conn.execute("BEGIN IMMEDIATE")
     try:

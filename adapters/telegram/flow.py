@@ -16,7 +16,13 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.domain.catalog import Catalog
-from bot.domain.errors import BotError, DuplicateEvent, GenerationFailed, InsufficientCredits
+from bot.domain.errors import (
+    BotError,
+    DuplicateEvent,
+    GenerationFailed,
+    HandedOff,
+    InsufficientCredits,
+)
 from bot.domain.jobs import Job
 from bot.services import replies
 from bot.services.generation import GenerationResult, GenerationService, Progress
@@ -83,6 +89,13 @@ class Runs:
 
         try:
             outcome = await start(progress, ref)
+        except HandedOff as exc:
+            # Another process finishes the job and posts it (and clears this status).
+            log.info("job %s handed to another worker", exc.job_id)
+            await status.hold()
+            if ack is not None and not ack.sent:
+                await ack(working)
+            return
         except DuplicateEvent as exc:
             log.info("duplicate event for job %s ignored", exc.job_id)
             await status.finish()

@@ -1,9 +1,10 @@
 """Start and stop the Telegram bot inside the shared event loop (Discord may run beside it).
 
-PTB is driven by hand (initialize -> start -> updater.start_polling ... updater.stop -> stop
--> shutdown) because `run_polling` wants to own the loop and the signals. The token never
-reaches the log: httpx is at WARNING (bot/log.py) and a redacting filter sits on every root
-handler as a second line of defence.
+PTB is driven by hand (initialize -> start -> updater.start_polling, or updater.start_webhook
+when TELEGRAM_WEBHOOK_URL is set (see webhook.py) ... updater.stop -> stop -> shutdown)
+because `run_polling`/`run_webhook` want to own the loop and the signals. The token (and the
+webhook secret) never reach the log: httpx is at WARNING (bot/log.py) and a redacting filter
+sits on every root handler as a second line of defence.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBDeprecationWarning
 
@@ -25,6 +26,7 @@ from .giveaway_view import GiveawayView
 from .handlers import PLATFORM, TelegramHandlers
 from .members import AdminCache, Members
 from .pacing import ChatPacer
+from .webhook import WebhookConfig, WebhookConfigError, webhook_config
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -75,10 +77,11 @@ class RedactSecret(logging.Filter):
         return True
 
 
-def _protect_logs(token: str) -> None:
-    redact = RedactSecret(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+def _protect_logs(*secrets: str) -> None:
+    for secret in secrets:
+        redact = RedactSecret(secret)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(redact)
     # PTB warns on every RetryAfter.retry_after read until PTB_TIMEDELTA is the default.
     warnings.filterwarnings("ignore", category=PTBDeprecationWarning, message=".*retry_after.*")
 
@@ -98,8 +101,25 @@ def build_application(app: App) -> PTBApp:
     )
 
 
-async def _start(application: PTBApp, stop: asyncio.Event) -> bool:
-    """Connect (retrying while Telegram is unreachable). False if stopped or the token is bad."""
+async def _receive(application: PTBApp, webhook: WebhookConfig | None) -> None:
+    """Start receiving updates: long polling, or the webhook server (which calls setWebhook;
+    every replica sets the same URL and secret, which is idempotent)."""
+    updater = application.updater
+    assert updater is not None
+    if webhook is None:
+        await updater.start_polling(
+            timeout=POLL_TIMEOUT,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=lambda exc: log.warning("Telegram polling error: %s", exc),
+        )
+    else:
+        await updater.start_webhook(**webhook.start_kwargs(ALLOWED_UPDATES))
+
+
+async def _start(
+    application: PTBApp, stop: asyncio.Event, webhook: WebhookConfig | None = None
+) -> bool:
+    """Connect (retrying while Telegram is unreachable). False if stopped or refused."""
     attempt = 0
     while not stop.is_set():
         try:
@@ -110,15 +130,21 @@ async def _start(application: PTBApp, stop: asyncio.Event) -> bool:
                 log.warning("could not register the Telegram command list: %s", exc)
             if not application.running:
                 await application.start()
-            await application.updater.start_polling(  # type: ignore[union-attr]
-                timeout=POLL_TIMEOUT,
-                allowed_updates=ALLOWED_UPDATES,
-                error_callback=lambda exc: log.warning("Telegram polling error: %s", exc),
-            )
+            await _receive(application, webhook)
             return True
         except InvalidToken:
             log.error("Telegram rejected the token (or TELEGRAM_BASE_URL is wrong); "
                       "the Telegram bot is not running")
+            return False
+        except BadRequest as exc:  # before NetworkError, its base class: retrying won't help
+            what = "the webhook (TELEGRAM_WEBHOOK_URL)" if webhook else "the start-up"
+            log.error("Telegram refused %s: %s; the Telegram bot is not running", what, exc)
+            return False
+        except OSError as exc:  # the webhook server could not bind its address
+            if webhook is None:
+                raise
+            log.error("cannot serve the Telegram webhook on %s:%d (%s); the Telegram bot is "
+                      "not running", webhook.listen, webhook.port, exc.strerror or exc)
             return False
         except NetworkError as exc:
             delay = RETRY_START[min(attempt, len(RETRY_START) - 1)]
@@ -134,6 +160,8 @@ async def _shutdown(
 ) -> None:
     updater = application.updater
     if updater is not None and updater.running:
+        # Polling: the last getUpdates confirms what was processed. Webhook: the server stops
+        # taking requests; the webhook stays set, since other replicas may still serve it.
         await updater.stop()
     busy = [t for t in handlers.tasks if not t.done()]
     if busy:
@@ -146,27 +174,63 @@ async def _shutdown(
     await application.shutdown()
 
 
-async def run_telegram(app: App, stop: asyncio.Event) -> None:
+async def _connect_only(application: PTBApp, stop: asyncio.Event) -> bool:
+    """A worker: the Bot API for posting results, no updates (no polling, no webhook)."""
+    attempt = 0
+    while not stop.is_set():
+        try:
+            await application.initialize()  # getMe
+            return True
+        except InvalidToken:
+            log.error("Telegram rejected the token; this worker cannot post Telegram results")
+            return False
+        except NetworkError as exc:
+            delay = RETRY_START[min(attempt, len(RETRY_START) - 1)]
+            attempt += 1
+            log.warning("Telegram is unreachable (%s); retrying in %.0f s", exc, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+    return False
+
+
+async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False) -> None:
+    """Serve Telegram until `stop`. `deliver_only` (an `imagine-bot worker`): take no
+    updates, only post the results of jobs this process finished, and giveaway ends."""
     settings = app.settings
     if settings.telegram_token is None:
         return
-    _protect_logs(settings.telegram_token.get_secret_value())
+    secret = settings.telegram_webhook_secret
+    _protect_logs(
+        settings.telegram_token.get_secret_value(), secret.get_secret_value() if secret else ""
+    )
+    try:
+        webhook = None if deliver_only else webhook_config(settings)
+    except WebhookConfigError as exc:
+        log.error("Telegram webhook mode is misconfigured: %s; the Telegram bot is not running",
+                  exc)
+        return
     application = build_application(app)
     runs = Runs(app.service, application.bot, ChatPacer())
     handlers = TelegramHandlers(app.service, runs, demo_mode=app.dispatcher.demo_mode)
     view = GiveawayView(app.giveaways, application.bot, runs.pacer, runs.ready)
     members = Members(app.community, AdminCache(application.bot))
     community = CommunityHandlers(app.community_text, members, view, runs.pacer, handlers.guard)
-    handlers.install(application, community)
+    if not deliver_only:
+        handlers.install(application, community)
     # Registered before the first await: giveaways that ended while the bot was down are
     # finished by their timers right after start-up, and announce once the bot is connected.
     app.giveaways.register_announcer(PLATFORM, view.announce)
     app.recovery.register_delivery(PLATFORM, runs.deliver)
     try:
-        if not await _start(application, stop):
+        if deliver_only:
+            if not await _connect_only(application, stop):
+                return
+        elif not await _start(application, stop, webhook):
             return
         runs.ready.set()
-        log.info("Telegram bot @%s is running", application.bot.username)
+        mode = ("results only (worker)" if deliver_only else
+                f"webhook on {webhook.describe()}" if webhook else "long polling")
+        log.info("Telegram bot @%s is running (%s)", application.bot.username, mode)
         await stop.wait()
         log.info("Telegram bot stopping")
     finally:

@@ -53,3 +53,12 @@ class DuplicateEvent(BotError):
 
 class PermissionDenied(BotError):
     pass
+
+
+class HandedOff(BotError):
+    """Another process of the fleet took the job over; it posts the result to the chat.
+    The surface that asked leaves its status message as it is."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__("Another worker of this bot is finishing your image.")
+        self.job_id = job_id

@@ -11,3 +11,21 @@ class IdentifyGate(Protocol):
     shard, so processes on one database never identify in the same bucket and window."""
 
     async def wait_turn(self, bucket: int, window: float = 5.0) -> None: ...
+
+
+class Fleet(Protocol):
+    """The processes sharing one database: heartbeats, and who is still alive."""
+
+    async def heartbeat(
+        self, worker: str, host: str, pid: int, platforms: str, now: float
+    ) -> None: ...
+
+    async def peers(self, worker: str, since: float) -> list[set[str]]: ...
+
+    async def leave(self, worker: str) -> None: ...
+
+    async def expire_dead_on_host(
+        self, worker: str, host: str, pid: int, now: float
+    ) -> list[str]: ...
+
+    async def identify_turn(self, bucket: int, window: float, now: float) -> float: ...

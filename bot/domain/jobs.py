@@ -78,10 +78,23 @@ class JobStore(Protocol):
         ...
 
     async def claim(
-        self, worker: str, now: float, lease: float, limit: int, platforms: Sequence[str]
+        self,
+        worker: str,
+        now: float,
+        lease: float,
+        limit: int,
+        platforms: Sequence[str] | None,
+        queued: bool = True,
     ) -> list[Job]:
-        """Take up to `limit` jobs of these platforms: lapsed leases first (their worker
-        stopped renewing), then the oldest queued. Claimed rows are this worker's."""
+        """Take up to `limit` jobs of these platforms (None: any): lapsed leases first
+        (their worker stopped renewing; never this worker's own), then, with `queued`, the
+        oldest queued. Claimed rows are this worker's."""
+        ...
+
+    async def set_deadline(self, job_id: str, worker: str, deadline: float) -> None: ...
+
+    async def cancel_queued(self, job: Job, error: str, now: float) -> bool:
+        """Cancel and refund a job nobody has claimed. False if it was claimed."""
         ...
 
     async def renew(self, worker: str, until: float) -> int: ...

@@ -25,15 +25,19 @@ buttons without an action, photo over 10 MB / bad dimensions / not an image, doc
 (413), editing a missing message, a user's message, text of a media message (and vice versa) or
 with identical content ("message is not modified"), replying to a missing message, unknown or
 already answered callback queries and answer text over 200 chars, unknown chat actions,
-concurrent getUpdates (409), getUpdates while a webhook is set (409).  Real side effects are
+concurrent getUpdates (409), getUpdates while a webhook is set (409), setWebhook parameters
+(HTTPS on ports 443/80/88/8443, max_connections 1..100, secret_token 1..256 of A-Za-z0-9_-).
+In webhook mode updates are POSTed to the bot, with the secret header and retries on a non-2xx
+answer (:mod:`tests.fakes.telegram_webhook`).  Real side effects are
 modelled too: editing text/caption without ``reply_markup`` removes the inline keyboard, and with
 ``privacy_mode`` (default, like BotFather) group messages that are neither commands, replies to
 the bot nor mentions of it are not delivered.  Unmodelled methods answer ``{"ok":true,
 "result":true}`` and are recorded.
 
 Layout: this module holds the server, the user-side drivers and the recorder; the Bot API
-methods are in :mod:`tests.fakes.telegram_methods` and the validation rules (with the exact
-error wordings) in :mod:`tests.fakes.telegram_rules`.
+methods are in :mod:`tests.fakes.telegram_methods`, webhook mode in
+:mod:`tests.fakes.telegram_webhook` and the validation rules (with the exact error wordings) in
+:mod:`tests.fakes.telegram_rules`.
 """
 
 from __future__ import annotations
@@ -64,8 +68,11 @@ from tests.fakes.telegram_methods import (
     shallow,
 )
 from tests.fakes.telegram_rules import ApiError
+from tests.fakes.telegram_webhook import Delivery, Webhook, WebhookMixin
 
-__all__ = ["ApiError", "Call", "FakeTelegram", "StoredFile", "Upload", "WaitTimeout"]
+__all__ = [
+    "ApiError", "Call", "Delivery", "FakeTelegram", "StoredFile", "Upload", "WaitTimeout", "Webhook"
+]
 
 _UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
 
@@ -84,12 +91,14 @@ class _Fault:
     when: Callable[[dict], bool] | None
 
 
-class FakeTelegram(BotApiMethods):
+class FakeTelegram(BotApiMethods, WebhookMixin):
     """The fake Bot API.  Construct, then ``async with`` (or ``await start()`` / ``stop()``).
 
     Knobs (plain attributes): ``flood_limit_per_chat`` (429 for more than ~1 send/edit per
     second per private chat, burst 3, and 20/min per group), ``callback_query_ttl`` (seconds
-    after delivery a callback query can still be answered; None = forever), ``privacy_mode``.
+    after delivery a callback query can still be answered; None = forever), ``privacy_mode``,
+    and for webhook mode (:mod:`tests.fakes.telegram_webhook`) ``allow_local_webhooks``,
+    ``webhook_attempts``, ``webhook_retry_delay``, ``webhook_timeout``.
     """
 
     def __init__(
@@ -100,6 +109,7 @@ class FakeTelegram(BotApiMethods):
         bot_first_name: str = "Imagine Test Bot",
         privacy_mode: bool = True,
         host: str = "127.0.0.1",
+        allow_local_webhooks: bool = False,
     ) -> None:
         self.token = token
         head = token.split(":", 1)[0]
@@ -119,7 +129,8 @@ class FakeTelegram(BotApiMethods):
         self.callback_answers: dict[str, dict] = {}
         self.commands: dict[str, list[dict]] = {}  # key: f"{scope_json}|{language_code}"
         self.files: dict[str, StoredFile] = {}
-        self.webhook_url = ""
+        self.history: list[dict] = []  # every Update queued, in order (copies)
+        self._init_webhooks(allow_local_webhooks)
         # state
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
@@ -175,6 +186,7 @@ class FakeTelegram(BotApiMethods):
     async def stop(self) -> None:
         self._closing = True
         self._notify()
+        await self._stop_webhooks()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -241,10 +253,18 @@ class FakeTelegram(BotApiMethods):
 
     def enqueue_update(self, payload: dict) -> dict:
         """Queue ``{"message": ...}`` / ``{"callback_query": ...}``; returns the full Update."""
-        update = {"update_id": next(self._update_ids), **_copy(payload)}
+        update = self.make_update(payload)
         self._updates.append(update)
+        self.history.append(_copy(update))
         self._notify()
         return update
+
+    def make_update(self, payload: dict) -> dict:
+        """An Update with the next update_id, NOT queued (for ``post_update``)."""
+        return {"update_id": next(self._update_ids), **_copy(payload)}
+
+    def _next_update_id(self) -> int:
+        return next(self._update_ids)
 
     def redeliver(self, update: dict) -> dict:
         """Queue the same payload again under a new update_id (Telegram-style redelivery)."""

@@ -27,7 +27,7 @@ from tests.fakes.telegram_rules import ApiError, bad
 _STRING_PARAMS = frozenset(
     "text caption callback_query_id parse_mode action file_id inline_message_id language_code "
     "url description short_description name title emoji business_connection_id "
-    "message_effect_id secret_token".split()
+    "message_effect_id secret_token ip_address".split()
 )
 _SEND_METHODS = frozenset("sendMessage sendPhoto sendDocument sendMediaGroup".split())
 _EDIT_METHODS = frozenset(
@@ -292,24 +292,6 @@ class BotApiMethods:
     def _api_logOut(self, p: dict, files: dict) -> bool:
         return True
 
-    def _api_setWebhook(self, p: dict, files: dict) -> bool:
-        self.webhook_url = str(p.get("url") or "")
-        return True
-
-    def _api_deleteWebhook(self, p: dict, files: dict) -> bool:
-        self.webhook_url = ""
-        if p.get("drop_pending_updates"):
-            self._confirmed = max(self._confirmed, next(self._update_ids))
-        return True
-
-    def _api_getWebhookInfo(self, p: dict, files: dict) -> dict:
-        pending = len(self.pending_updates())
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": pending,
-        }
-
     async def _api_getUpdates(self, p: dict, files: dict) -> list[dict]:
         if self.webhook_url:
             raise ApiError(
@@ -347,6 +329,8 @@ class BotApiMethods:
             finally:
                 waiter.cancel()
             if poller.done():
+                if poller.result() == "webhook":
+                    raise ApiError("Conflict: terminated by setWebhook request", 409)
                 raise ApiError(
                     "Conflict: terminated by other getUpdates request; make sure that only one "
                     "bot instance is running",

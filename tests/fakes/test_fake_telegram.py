@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
+import socket
 import time
 
 import aiohttp
 import pytest
+from aiohttp import web
 from PIL import Image
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, InvalidToken, RetryAfter
@@ -21,6 +24,7 @@ from telegram.ext import (
 )
 
 from tests.fakes.telegram_api import FakeTelegram, WaitTimeout
+from tests.fakes.telegram_webhook import SECRET_HEADER
 
 TOKEN = "123:ABC"
 
@@ -339,3 +343,194 @@ async def test_retry_after_without_rate_limiter(tg, alice):
         tg.fail_next("sendMessage", retry_after=3)
         with pytest.raises(RetryAfter):
             await bot_app.bot.send_message(alice["id"], "no retry")
+
+
+# ----------------------------------------------------------------------------- webhook mode
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def receiver(answers: list[int]):
+    """A webhook endpoint on 127.0.0.1 answering the given statuses in turn (then 200);
+    yields (url, received) where received lists (headers, update) per request."""
+    received: list[tuple[dict, dict]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((dict(request.headers), await request.json()))
+        return web.Response(status=answers.pop(0) if answers else 200)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/hook", received
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def local_tg():
+    async with FakeTelegram(token=TOKEN, allow_local_webhooks=True) as fake:
+        fake.webhook_retry_delay = 0.05
+        yield fake
+
+
+@pytest.fixture
+async def hooked_app(local_tg: FakeTelegram):
+    """A PTB Application receiving updates by webhook from the fake (secret "s3cr-et_1")."""
+    port = free_port()
+    application = build_app(local_tg)
+    await application.initialize()
+    await application.start()
+    await application.updater.start_webhook(
+        listen="127.0.0.1", port=port, url_path="/tg/hook", secret_token="s3cr-et_1",
+        webhook_url=f"http://127.0.0.1:{port}/tg/hook", allowed_updates=["message", "callback_query"],
+        max_connections=7,
+    )
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+async def test_set_webhook_parameters_are_checked_like_telegram(tg):
+    async def set_webhook(**fields) -> tuple[int, str]:
+        status, body = await api(tg, "setWebhook", data={k: str(v) for k, v in fields.items()})
+        return status, body.get("description", "")
+
+    assert await set_webhook(url="http://bot.example.com/hook") == (
+        400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+    status, why = await set_webhook(url="https://bot.example.com:8080/hook")
+    assert status == 400 and "ports 80, 88, 443 or 8443" in why
+    for bad_count in ("0", "101", "many"):
+        status, why = await set_webhook(url="https://bot.example.com/h", max_connections=bad_count)
+        assert status == 400 and "max_connections" in why, bad_count
+    for bad_secret in ("with space", "x" * 257, "semi;colon", ""):
+        status, why = await set_webhook(url="https://bot.example.com/h", secret_token=bad_secret)
+        assert status == 400 and "secret" in why, bad_secret
+    status, why = await set_webhook(url="https://bot.example.com/h", ip_address="not-an-ip")
+    assert status == 400 and "IP address" in why
+    status, why = await set_webhook(url="https://bot.example.com/h", allowed_updates='"message"')
+    assert why == 'Bad Request: field "allowed_updates" must be of type Array of String'
+    assert tg.webhook is None and tg.webhook_url == ""  # nothing was set by a refused call
+
+    ok = await set_webhook(url="https://bot.example.com:8443/h", secret_token="A-z_09" * 40,
+                           max_connections=3, allowed_updates='["callback_query"]')
+    assert ok == (200, "")
+    _, info = await api(tg, "getWebhookInfo")
+    assert info["result"] == {
+        "url": "https://bot.example.com:8443/h", "has_custom_certificate": False,
+        "pending_update_count": 0, "max_connections": 3, "allowed_updates": ["callback_query"],
+    }
+    assert tg.webhook.secret_token == "A-z_09" * 40
+    status, body = await api(tg, "getUpdates", data={"timeout": "0"})
+    assert status == 409 and "webhook is active" in body["description"]
+
+    # The fake never leaves the machine: a public URL gets no request, only an error.
+    alice = tg.make_user(5, "Alice")
+    tg.user_clicks_raw(tg.private_chat(alice), alice, tg.user_sends_text(alice["id"], alice, "hi"),
+                       "x")
+    failed = await tg.wait_delivered(lambda d: d.error is not None)
+    assert failed.status is None and "loopback" in failed.error
+    assert (await set_webhook(url="")) == (200, "")  # an empty url removes the webhook
+    _, info = await api(tg, "getWebhookInfo")
+    assert info["result"]["url"] == ""
+
+
+async def test_setting_a_webhook_ends_a_long_poll(local_tg):
+    poll = asyncio.create_task(api(local_tg, "getUpdates", data={"timeout": "5"}))
+    while local_tg._poller is None:  # until the long poll has reached the fake
+        await asyncio.sleep(0.01)
+    async with receiver([]) as (url, _):
+        assert (await api(local_tg, "setWebhook", data={"url": url}))[0] == 200
+        status, body = await poll
+        assert (status, body["description"]) == (409, "Conflict: terminated by setWebhook request")
+
+
+async def test_webhook_mode_with_ptb_delivers_updates_with_the_secret(local_tg, hooked_app, alice):
+    [registered] = local_tg.calls_to("setWebhook")
+    assert registered["secret_token"] == "s3cr-et_1" and registered["max_connections"] == 7
+    assert local_tg.webhook.url.endswith("/tg/hook")
+    chat = local_tg.private_chat(alice)
+    since = len(local_tg.calls)
+    message = local_tg.user_sends_text(chat, alice, "/imagine a fox")
+    photo = await local_tg.wait_for("sendPhoto", since=since, ok=True, timeout=5)
+    assert photo["caption"] == "a fox"
+    update = local_tg.update_with(message=message)
+    [delivery] = local_tg.deliveries_of(update["update_id"])
+    assert (delivery.status, delivery.secret, delivery.attempt) == (200, "s3cr-et_1", 1)
+
+    query_id = local_tg.user_clicks(chat, alice, photo.result, "u:1")
+    await local_tg.wait_for("sendMessage", lambda c: c["text"] == "clicked u:1", timeout=5)
+    assert local_tg.callback_answers[query_id]["text"] == "Working on it"
+    assert local_tg.unanswered_callback_queries() == []
+    _, info = await api(local_tg, "getWebhookInfo")
+    assert info["result"]["pending_update_count"] == 0
+    assert info["result"]["allowed_updates"] == ["message", "callback_query"]
+    assert (await api(local_tg, "getUpdates", data={"timeout": "0"}))[0] == 409
+
+
+async def test_a_wrong_or_missing_secret_gets_403_and_the_same_update_can_come_again(
+    local_tg, hooked_app, alice
+):
+    chat = local_tg.private_chat(alice)
+    since = len(local_tg.calls)
+    message = local_tg.user_sends_text(chat, alice, "/imagine twice")
+    await local_tg.wait_for("sendPhoto", since=since, ok=True, timeout=5)
+    update = local_tg.update_with(message=message)
+    assert await local_tg.post_update(update, secret="wrong") == 403
+    assert await local_tg.post_update(update, secret=None) == 403
+    forged = local_tg.deliveries[-2:]
+    assert [(d.secret, d.status, d.manual) for d in forged] == [
+        ("wrong", 403, True), (None, 403, True)]
+    assert len(local_tg.calls_to("sendPhoto")) == 1  # PTB dropped both before the handler
+
+    # The same update_id again: PTB itself does not deduplicate, so it answers twice.
+    local_tg.deliver_again(update)
+    await local_tg.wait_for("sendPhoto", since=since, count=2, ok=True, timeout=5)
+    assert [d.update_id for d in local_tg.deliveries if d.ok] == [update["update_id"]] * 2
+    assert await local_tg.post_update(update) == 200  # the registered secret by default
+    await local_tg.wait_for("sendPhoto", since=since, count=3, ok=True, timeout=5)
+
+
+async def test_a_non_2xx_answer_is_retried_then_the_update_is_dropped(local_tg, alice):
+    chat = local_tg.private_chat(alice)
+    async with receiver([500, 502]) as (url, received):
+        assert (await api(local_tg, "setWebhook", data={"url": url, "secret_token": "k"}))[0] == 200
+        first = local_tg.user_sends_text(chat, alice, "/imagine retried")
+        done = await local_tg.wait_delivered(lambda d: d.ok)
+        assert [d.status for d in local_tg.deliveries] == [500, 502, 200] and done.attempt == 3
+        assert [u["message"]["message_id"] for _, u in received] == [first["message_id"]] * 3
+        assert {h[SECRET_HEADER] for h, _ in received} == {"k"}
+        assert {h["Content-Type"] for h, _ in received} == {"application/json"}
+
+    # Nothing listens any more: every attempt fails, then Telegram gives up on the update.
+    local_tg.user_sends_text(chat, alice, "/imagine lost")
+    await local_tg.wait_idle()
+    lost = local_tg.deliveries[3:]
+    assert [d.attempt for d in lost] == [1, 2, 3] and all(d.status is None for d in lost)
+    _, info = await api(local_tg, "getWebhookInfo")
+    assert info["result"]["pending_update_count"] == 0
+    assert info["result"]["last_error_message"].startswith("Connection failed")
+
+
+async def test_deleting_the_webhook_hands_undelivered_updates_to_get_updates(local_tg, alice):
+    local_tg.webhook_retry_delay = 30  # the first try fails, the retry would be much later
+    url = f"http://127.0.0.1:{free_port()}/hook"  # nothing listens there
+    assert (await api(local_tg, "setWebhook", data={"url": url}))[0] == 200
+    message = local_tg.user_sends_text(local_tg.private_chat(alice), alice, "hello")
+    await local_tg.wait_delivered()
+    assert (await api(local_tg, "deleteWebhook"))[0] == 200
+    status, body = await api(local_tg, "getUpdates", data={"timeout": "0"})
+    assert status == 200
+    assert [u["message"]["message_id"] for u in body["result"]] == [message["message_id"]]

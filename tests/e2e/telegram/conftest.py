@@ -2,14 +2,19 @@
 
 `running_bot(...)` starts a FakeTelegram and the bot with the demo renderer and a temp
 database; `Harness` drives the user side and reads the ledger read-only. Modules share one
-bot process (module-scoped fixtures) to keep the suite fast.
+bot process (module-scoped fixtures) to keep the suite fast. `running_bot(tmp, webhook=True)`
+runs the bot in webhook mode instead: it serves http://127.0.0.1:<free port>/telegram/hook
+(`webhook_env`) with WEBHOOK_SECRET, and the fake POSTs every update there.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
+import socket
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +24,8 @@ from tests.fakes.telegram_api import Call, FakeTelegram
 
 TOKEN = "7000001:AAE-e2e-SECRET-token_9f3k"
 BOT_USERNAME = "imagine_test_bot"
+WEBHOOK_SECRET = "e2e-Webhook_secret-7Qx"
+WEBHOOK_PATH = "/telegram/hook"
 _BALANCE = re.compile(r"balance (\d+) credits?")
 _COST = re.compile(r"Cost (\d+) credits?")
 
@@ -67,12 +74,51 @@ def price_in(label: str) -> int:
     return int(m.group(1))
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def webhook_env(port: int, url: str | None = None, secret: str = WEBHOOK_SECRET) -> dict[str, str]:
+    """Webhook mode: serve 127.0.0.1:port; register `url` (default: that server) with Telegram."""
+    return {
+        "TELEGRAM_WEBHOOK_URL": url or f"http://127.0.0.1:{port}{WEBHOOK_PATH}",
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+        "TELEGRAM_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+    }
+
+
+async def wait_listening(port: int, timeout: float = 30) -> None:  # noqa: ASYNC109
+    """Until something accepts TCP connections on 127.0.0.1:port."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"nothing listens on 127.0.0.1:{port}") from None
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+
+
 @dataclass
 class Harness:
     tg: FakeTelegram
     bot: BotProcess
     tmp: Path
     tracebacks: int = 0  # tracebacks a module expects in the log (errors it provokes on purpose)
+    ready: str = "deleteWebhook"  # the call that says the bot is up (setWebhook in webhook mode)
+    webhook_port: int | None = None  # the port the bot serves in webhook mode
+
+    async def wait_ready(self, since: int = 0) -> None:
+        await self.tg.wait_for(self.ready, since=since, ok=True, timeout=30)
+        if self.webhook_port is not None:  # setWebhook is called just before the server binds
+            await wait_listening(self.webhook_port)
 
     # -- the ledger, read-only ----------------------------------------------------------
 
@@ -178,23 +224,33 @@ class Harness:
         since = self.mark()
         self.bot.env.update(env)
         await self.bot.restart()
-        await self.tg.wait_for("deleteWebhook", since=since, timeout=30)
+        await self.wait_ready(since)
+
+
+def bot_env(tg: FakeTelegram, **env: str) -> dict[str, str]:
+    return {
+        "TELEGRAM_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": tg.base_url,
+        "TELEGRAM_BASE_FILE_URL": tg.base_file_url,
+        "DEMO_DELAY_SECONDS": "0.05",
+        **env,
+    }
 
 
 @contextlib.asynccontextmanager
-async def running_bot(tmp: Path, **env: str) -> AsyncIterator[Harness]:
-    async with FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME) as tg:
-        bot = BotProcess(tmp, {
-            "TELEGRAM_TOKEN": TOKEN,
-            "TELEGRAM_BASE_URL": tg.base_url,
-            "TELEGRAM_BASE_FILE_URL": tg.base_file_url,
-            "DEMO_DELAY_SECONDS": "0.05",
-            **env,
-        })
+async def running_bot(tmp: Path, *, webhook: bool = False, **env: str) -> AsyncIterator[Harness]:
+    async with FakeTelegram(
+        token=TOKEN, bot_username=BOT_USERNAME, allow_local_webhooks=webhook
+    ) as tg:
+        port = free_port() if webhook else None
+        if port is not None:
+            env = {**webhook_env(port), **env}
+        bot = BotProcess(tmp, bot_env(tg, **env))
         await bot.start()
-        harness = Harness(tg, bot, tmp)
+        harness = Harness(tg, bot, tmp, ready="setWebhook" if webhook else "deleteWebhook",
+                          webhook_port=port)
         try:
-            await tg.wait_for("deleteWebhook", timeout=30)
+            await harness.wait_ready()
             yield harness
         finally:
             await bot.stop()
