@@ -18,8 +18,10 @@ from adapters.storage.giveaways import SqlGiveaways
 from adapters.storage.jobs import SqlJobStore
 from adapters.storage.ledger import SqlLedger
 from bot.domain.catalog import Catalog, load_catalog
-from bot.domain.fleet import IdentifyGate
+from bot.domain.credits import Ledger
+from bot.domain.fleet import Fleet, IdentifyGate
 from bot.domain.intents import IntentTable, load_intents
+from bot.domain.jobs import JobStore
 from bot.services.community import CommunityService, parse_admin_ids
 from bot.services.community_text import CommunityText
 from bot.services.dispatch import Dispatcher
@@ -41,8 +43,8 @@ class App:
     catalog: Catalog
     intents: IntentTable
     db: Database
-    ledger: SqlLedger
-    jobs: SqlJobStore
+    ledger: Ledger
+    jobs: JobStore
     dispatcher: Dispatcher
     service: GenerationService
     recovery: Recovery
@@ -51,7 +53,7 @@ class App:
     giveaways: GiveawayService
     community_text: CommunityText
     identify_gate: IdentifyGate
-
+    fleet: Fleet
     runner: JobRunner
 
     async def close(self, grace: float = 0.0) -> None:
@@ -120,5 +122,6 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         giveaways,
         CommunityText(community, giveaways),
         DatabaseIdentifyGate(fleet),
+        fleet,
         runner,
     )

@@ -78,6 +78,33 @@ class SqlFleet:
         return await self.db.run(unit)
 
 
+    async def take_token(self, key: str, rate: float, burst: float, now: float) -> float:
+        """One send from the bucket `key` shared by every process (refilling at `rate` per
+        second up to `burst`): 0.0 if taken, else the seconds until a token is there."""
+
+        def unit(conn: SqlConn) -> float:
+            row = conn.execute(
+                f"SELECT tokens, updated_at FROM rate_buckets WHERE key = ?{conn.dialect.for_update}",
+                (key,),
+            ).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO rate_buckets (key, tokens, updated_at) VALUES (?, ?, ?)",
+                    (key, burst - 1, now),
+                )
+                return 0.0
+            tokens = min(burst, float(row[0]) + max(0.0, now - float(row[1])) * rate)
+            if tokens >= 1 - 1e-9:  # float dust must not cost a whole refill
+                conn.execute(
+                    "UPDATE rate_buckets SET tokens = ?, updated_at = ? WHERE key = ?",
+                    (tokens - 1, now, key),
+                )
+                return 0.0
+            return (1 - tokens) / rate
+
+        return await self.db.run(unit)
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -167,4 +167,12 @@ MIGRATIONS: list[str] = [
         next_at REAL NOT NULL
     );
     """,
+    # 5: token buckets the whole fleet shares (a platform's per-bot send limits).
+    """
+    CREATE TABLE rate_buckets (
+        key TEXT PRIMARY KEY,
+        tokens REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    """,
 ]

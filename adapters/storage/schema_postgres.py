@@ -169,4 +169,12 @@ MIGRATIONS: list[str] = [
         next_at DOUBLE PRECISION NOT NULL
     );
     """,
+    # 5: token buckets the whole fleet shares (a platform's per-bot send limits).
+    """
+    CREATE TABLE rate_buckets (
+        key TEXT PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL
+    );
+    """,
 ]

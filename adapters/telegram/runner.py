@@ -21,6 +21,7 @@ from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBDeprecationWarning
 
 from .community import CommunityHandlers
+from .fleet_limits import FleetRateLimiter
 from .flow import Runs
 from .giveaway_view import GiveawayView
 from .handlers import PLATFORM, TelegramHandlers
@@ -94,7 +95,7 @@ def build_application(app: App) -> PTBApp:
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(FleetRateLimiter(app.fleet, AIORateLimiter(max_retries=3)))
         .concurrent_updates(True)
         .media_write_timeout(60)
         .build()

@@ -257,7 +257,7 @@ async def test_a_webhook_url_telegram_refuses_stops_the_telegram_bot_with_a_clea
     assert strict.calls_to("getUpdates") == []
 
 
-def test_webhook_settings_are_parsed_into_the_server_arguments():
+async def test_webhook_settings_are_parsed_into_the_server_arguments():
     base: dict = {"_env_file": None, "telegram_token": SecretStr(TOKEN),
                   "telegram_webhook_secret": SecretStr("s-1_X")}
     assert webhook_config(Settings(**base)) is None  # no URL: long polling
