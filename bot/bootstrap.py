@@ -106,7 +106,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         daily_credits=settings.daily_credits,
         admin_ids=parse_admin_ids(settings.admin_user_ids),
     )
-    giveaways = GiveawayService(community, SqlGiveaways(db))
+    giveaways = GiveawayService(community, SqlGiveaways(db), peers_alive=runner.any_peers)
     return App(
         settings,
         catalog,

@@ -20,7 +20,7 @@ TABLES = (
     "accounts", "identities", "ledger", "holds", "jobs", "members", "link_codes",
     "link_attempts", "giveaways", "giveaway_entries", "admin_log",
 )  # fmt: skip
-NOT_COPIED = ("workers", "identify_slots")
+NOT_COPIED = ("workers", "identify_slots", "rate_buckets")
 IDENTITY_COLUMNS = {"accounts": "id", "ledger": "id", "admin_log": "id"}
 
 

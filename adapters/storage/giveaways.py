@@ -227,12 +227,15 @@ class SqlGiveaways:
 
         return await self.db.run(unit)
 
-    async def unannounced(self) -> list[GiveawayOutcome]:
-        """Ended giveaways whose end was never announced (the process died in between)."""
+    async def unannounced(self, ended_before: float | None = None) -> list[GiveawayOutcome]:
+        """Ended giveaways whose end was never announced (the process died in between);
+        `ended_before` leaves out fresh ends, which the process that ended them announces."""
 
         def unit(conn: SqlConn) -> list[GiveawayOutcome]:
             rows = conn.execute(
-                f"SELECT {_COLS} FROM giveaways WHERE status = 'ended' AND announced_at IS NULL"
+                f"SELECT {_COLS} FROM giveaways WHERE status = 'ended' AND announced_at IS NULL "
+                "AND ended_at <= ?",
+                (float("inf") if ended_before is None else ended_before,),
             ).fetchall()
             outcomes = []
             for row in rows:
@@ -251,12 +254,16 @@ class SqlGiveaways:
 
         return await self.db.run(unit)
 
-    async def mark_announced(self, giveaway_id: str, now: float) -> None:
-        await self.db.run(
-            lambda conn: conn.execute(
-                "UPDATE giveaways SET announced_at = ? WHERE id = ?", (now, giveaway_id)
-            )
-        )
+    async def mark_announced(self, giveaway_id: str, now: float) -> bool:
+        """Record the announcement; False if another process recorded one first."""
+
+        def unit(conn: SqlConn) -> bool:
+            return bool(conn.execute(
+                "UPDATE giveaways SET announced_at = ? WHERE id = ? AND announced_at IS NULL",
+                (now, giveaway_id),
+            ).rowcount)
+
+        return await self.db.run(unit)
 
     async def cancel(self, giveaway_id: str, now: float) -> Giveaway:
         def unit(conn: SqlConn) -> Giveaway:

@@ -27,6 +27,7 @@ from bot.domain.errors import InsufficientCredits, PermissionDenied, RequestErro
 from bot.services.community import CommunityService
 
 log = logging.getLogger(__name__)
+ANNOUNCE_GRACE = 60.0  # seconds: a live process announces its own ends well within this
 Announce = Callable[[GiveawayOutcome], Awaitable[None]]
 
 
@@ -41,10 +42,13 @@ class GiveawayService:
         community: CommunityService,
         store: GiveawayStore,
         clock: Callable[[], float] = time.time,
+        peers_alive: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         self.community = community
         self.store = store
         self.clock = clock
+        # Other processes of the fleet that may be announcing ends they just made.
+        self.peers_alive = peers_alive
         self.announcers: dict[str, Announce] = {}
         self._timers: dict[str, asyncio.Task[None]] = {}
         # Giveaways that ended before their platform was up (e.g. re-armed at start-up):
@@ -155,7 +159,9 @@ class GiveawayService:
             await self._announce(outcome)
         return outcome
 
-    async def _announce(self, outcome: GiveawayOutcome, queued: bool = False) -> None:
+    async def _announce(
+        self, outcome: GiveawayOutcome, queued: bool = False, recorded: bool = False
+    ) -> None:
         gid = outcome.giveaway.id
         if gid in self._announcing and not queued:
             return  # already told, or waiting for its platform, in this process
@@ -169,7 +175,8 @@ class GiveawayService:
         except Exception:  # noqa: BLE001 - the money moved already; tell the log
             log.exception("could not announce giveaway %s", outcome.giveaway.id)
             return
-        await self.store.mark_announced(outcome.giveaway.id, self.clock())
+        if not recorded:
+            await self.store.mark_announced(outcome.giveaway.id, self.clock())
 
     # -- timers ------------------------------------------------------------------------
 
@@ -180,9 +187,14 @@ class GiveawayService:
             g for g in await self.store.running() if platforms is None or g.platform in platforms
         ]
         # Ended, but nobody was told yet (read before arming: an overdue timer ends at once).
-        for outcome in await self.store.unannounced():
+        # With other processes alive, an end younger than a minute is theirs to announce;
+        # any other is claimed first, so two processes starting together announce it once.
+        fresh_is_theirs = self.peers_alive is not None and await self.peers_alive()
+        before = self.clock() - ANNOUNCE_GRACE if fresh_is_theirs else None
+        for outcome in await self.store.unannounced(ended_before=before):
             if platforms is None or outcome.giveaway.platform in platforms:
-                await self._announce(outcome)
+                if await self.store.mark_announced(outcome.giveaway.id, self.clock()):
+                    await self._announce(outcome, recorded=True)
         for g in running:
             self.arm(g)
         return len(running)

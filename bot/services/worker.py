@@ -180,6 +180,10 @@ class JobRunner:
             log.info("handed %d job(s) back to the queue", len(handed))
         return handed
 
+    async def any_peers(self) -> bool:
+        """Is any other process of the fleet alive (it beat within one lease)?"""
+        return bool(await self.fleet.peers(self.worker_id, self.clock() - self.lease))
+
     async def peers_for(self, platform: str) -> bool:
         """Is another live process able to finish (and deliver) a job of this platform?"""
         alive = await self.fleet.peers(self.worker_id, self.clock() - self.lease)

@@ -316,3 +316,29 @@ async def test_an_end_nobody_heard_of_is_announced_after_a_restart_once(db_url, 
     finally:
         await giveaways2.close()
         await db2.close()
+
+
+async def test_two_processes_starting_together_announce_an_unheard_end_once(db_url, clock):
+    db1 = await open_database(db_url)
+    _, giveaways = build(db1, clock)
+    g = await giveaways.start(ctx(ADMIN, admin=True, key="s9"), 5, 1, "10s")
+    await giveaways.toggle(ctx(ANA), g.id)
+    await giveaways.finish(g.id)  # paid; the process dies before it could announce
+    await giveaways.close()
+    await db1.close()
+    dbs = [await open_database(db_url) for _ in range(2)]
+    heard: list[str] = []
+
+    async def announce(outcome):  # type: ignore[no-untyped-def]
+        heard.append(outcome.giveaway.id)
+
+    services = [build(d, clock)[1] for d in dbs]
+    try:
+        for service in services:
+            service.register_announcer("discord", announce)
+        await asyncio.gather(*(s.rearm({"discord"}) for s in services))
+        assert heard == [g.id]
+    finally:
+        for service, d in zip(services, dbs, strict=True):
+            await service.close()
+            await d.close()
