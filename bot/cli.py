@@ -10,6 +10,8 @@ import signal
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot.bootstrap import App, build_app, load_rules
 from bot.log import setup_logging
 from bot.settings import Settings
@@ -43,7 +45,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # a typo in .env: say which setting, not a traceback
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            print(f"imagine-bot: {name}: {error['msg']}", file=sys.stderr)
+        return 2
     # The console is a chat: keep INFO lines out of the conversation unless asked for.
     no_chat = settings.telegram_token is None and settings.discord_token is None
     quiet = (

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
@@ -226,8 +225,7 @@ class Surface:
             failures = [o.user_message for o in outcomes if isinstance(o, GenerationFailed)]
             if not results:
                 return await reply.fail("\n".join(failures) or APOLOGY)
-            balance = await self.service.balance(user)  # after all three settled or refunded
-            await self._post(reply, [dataclasses.replace(r, balance=balance) for r in results])
+            await self._post(reply, results)  # each shows the balance after all three
             for text in failures:
                 await reply.note(text)
 

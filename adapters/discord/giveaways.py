@@ -27,11 +27,12 @@ from adapters.discord.boundary import send_ephemeral
 from adapters.discord.community import PUBLIC_MENTIONS, context_of
 from adapters.discord.flow import App, Surface
 from adapters.discord.giveaway_views import announcement, giveaway_embed, giveaway_view, mention
-from adapters.discord.reply import NETWORK_ERRORS, Pacer
+from adapters.discord.reply import NETWORK_ERRORS
 from bot.domain.community import MAX_AMOUNT, MAX_WINNERS, Context, Giveaway, GiveawayOutcome
 from bot.domain.credits import UserRef
 from bot.services import replies
 from bot.services.community_text import outcome_text
+from bot.services.live import LiveMessage
 
 log = logging.getLogger(__name__)
 EDIT_INTERVAL = 2.0  # seconds between two edits of one giveaway message
@@ -50,24 +51,23 @@ class GiveawayBoard:
         self.app = app
         self.client = client
         self.surface = surface
-        self._pacers: dict[str, Pacer] = {}
+        self._pacers: dict[str, LiveMessage] = {}  # one live entrant count per giveaway
 
     def ctx(self, interaction: discord.Interaction) -> Context:
         return context_of(interaction, self.app.settings.discord_admin_role)
 
     async def post(self, interaction: discord.Interaction, g: Giveaway) -> None:
-        try:
+        async def send() -> dict[str, str | None]:
             callback = await interaction.response.send_message(
                 embed=giveaway_embed(g), view=giveaway_view(g))
-        except (*NETWORK_ERRORS, discord.InteractionResponded) as exc:
-            log.warning("giveaway %s could not be posted (%s): cancelled", g.id, exc)
-            await self.app.giveaways.cancel(self.ctx(interaction), g.id)
-            return
-        await self.app.giveaways.attach_message(g.id, {
-            "channel_id": str(interaction.channel_id),
-            "guild_id": str(interaction.guild_id) if interaction.guild_id else None,
-            "message_id": str(callback.message_id) if callback.message_id else None,
-        })
+            return {
+                "channel_id": str(interaction.channel_id),
+                "guild_id": str(interaction.guild_id) if interaction.guild_id else None,
+                "message_id": str(callback.message_id) if callback.message_id else None,
+            }
+
+        # Not posted: the core cancels it (and returns a host's hold).
+        await self.app.giveaways.publish(g, send)
 
     async def enter(self, interaction: discord.Interaction, giveaway_id: str) -> None:
         """The Enter button: enter, or leave when already in (the answer says which)."""
@@ -99,7 +99,7 @@ class GiveawayBoard:
     def _recount(self, giveaway_id: str, ref: dict[str, Any]) -> None:
         pacer = self._pacers.get(giveaway_id)
         if pacer is None:
-            pacer = self._pacers[giveaway_id] = Pacer(EDIT_INTERVAL, first_delay=0.0)
+            pacer = self._pacers[giveaway_id] = LiveMessage(EDIT_INTERVAL)
         pacer.push(lambda: self._refresh(giveaway_id, ref))
 
     async def _refresh(self, giveaway_id: str, ref: dict[str, Any]) -> None:

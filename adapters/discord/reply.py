@@ -14,7 +14,7 @@ import asyncio
 import io
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ import discord
 
 from adapters.discord import rendering
 from bot.services.generation import GenerationResult, Progress
+from bot.services.live import LiveMessage
 from bot.services.replies import progress_text
 
 log = logging.getLogger(__name__)
@@ -75,60 +76,6 @@ class Target:
         return time.time() < self.created + TOKEN_TTL - TOKEN_MARGIN
 
 
-class Pacer:
-    """Runs edits of one message one at a time, `interval` apart; only the latest waits.
-
-    The first status waits `first_delay` (Discord already shows "thinking…"), so a quick
-    job goes straight from the defer to its result without a status edit in between."""
-
-    def __init__(self, interval: float = EDIT_INTERVAL, first_delay: float = FIRST_STATUS_DELAY
-                 ) -> None:
-        self.interval = interval
-        self._pending: Callable[[], Awaitable[object]] | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._first = asyncio.get_running_loop().time() + first_delay
-        self._last: float | None = None
-        self._closed = False
-        self._sending = False
-
-    def push(self, action: Callable[[], Awaitable[object]]) -> None:
-        if self._closed:
-            return
-        self._pending = action
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain())
-
-    def _wait(self) -> float:
-        due = self._first if self._last is None else self._last + self.interval
-        return due - asyncio.get_running_loop().time()
-
-    async def _drain(self) -> None:
-        while self._pending is not None:
-            delay = self._wait()
-            if delay > 0:
-                await asyncio.sleep(delay)
-                continue  # close() may have dropped the pending edit meanwhile
-            action, self._pending = self._pending, None
-            self._sending = True
-            try:
-                await action()
-            except Exception as exc:  # noqa: BLE001 - a status edit must never fail a job
-                log.warning("status edit failed: %s", exc)
-            finally:
-                self._sending = False
-                self._last = asyncio.get_running_loop().time()
-
-    async def close(self) -> None:
-        """No more status edits: wait for one in flight, then keep the spacing."""
-        self._closed, self._pending = True, None
-        if self._task is not None and not self._task.done():
-            if not self._sending:
-                self._task.cancel()  # only ever cancelled while sleeping, never mid-request
-            await asyncio.wait({self._task})
-        if self._last is not None and (delay := self._wait()) > 0:
-            await asyncio.sleep(delay)
-
-
 class Reply:
     def __init__(
         self, client: discord.Client, target: Target, webhook: discord.Webhook,
@@ -138,7 +85,8 @@ class Reply:
         self.target = target
         self.webhook = webhook
         self.view_for = view_for
-        self.pacer = Pacer()
+        # The first status waits: Discord already shows "thinking…".
+        self.pacer = LiveMessage(EDIT_INTERVAL, FIRST_STATUS_DELAY)
 
     @classmethod
     def resumed(cls, client: discord.Client, target: Target, view_for: ViewFactory) -> Reply:

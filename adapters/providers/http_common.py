@@ -7,7 +7,8 @@ Each adapter subclasses `HttpProvider` and writes only its wire format (`run`, `
 - one overall deadline per route (submit + wait + download); past it the route is
   unavailable, so the dispatcher can fail over while the job's own timeout still has time;
 - bounded retries with jitter for 429/5xx/network errors, honouring Retry-After (or a hint an
-  adapter parsed, like Gemini's retryDelay), never sleeping past the deadline;
+  adapter parsed, like Gemini's retryDelay), never sleeping past the deadline (retries.py,
+  on tenacity);
 - keys only in headers, never in URLs or logs, and never sent across a redirect;
 - result bytes downloaded at once, capped, and checked to be an image.
 """
@@ -15,17 +16,16 @@ Each adapter subclasses `HttpProvider` and writes only its wire format (`run`, `
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json as jsonlib
 import logging
-import math
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 
+from adapters.providers import retries
 from adapters.providers.media import decode_base64, inspect_image, oversized
 from adapters.providers.outcomes import Transient, error_text, short, status_error
 from bot.domain.providers import (
@@ -57,13 +57,6 @@ class Policy:
     max_poll_interval: float = 5.0
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     jitter: Callable[[], float] = random.random
-
-
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-# When the current route must be done (event-loop time); per task, as adapters are shared.
-_deadline: contextvars.ContextVar[float] = contextvars.ContextVar("deadline", default=math.inf)
 
 
 def _body(resp: httpx.Response) -> Any:
@@ -127,7 +120,7 @@ class HttpProvider:
 
     async def _bounded(self, work: Callable[[], Awaitable[GeneratedImage]]) -> GeneratedImage:
         limit = self.policy.deadline
-        token = _deadline.set(asyncio.get_running_loop().time() + limit)
+        token = retries.deadline.set(asyncio.get_running_loop().time() + limit)
         try:
             async with asyncio.timeout(limit):
                 return await work()
@@ -145,7 +138,7 @@ class HttpProvider:
                 f"{self.label} sent an answer this bot could not read", provider=self.name
             ) from None
         finally:
-            _deadline.reset(token)
+            retries.deadline.reset(token)
 
     # -- shared helpers ---------------------------------------------------------------------
 
@@ -192,32 +185,20 @@ class HttpProvider:
         return await self.retrying(once, idempotent=idempotent)
 
     async def retrying(self, once: Callable[[], Awaitable[T]], *, idempotent: bool) -> T:
-        attempt = 0
-        while True:
-            try:
-                return await once()
-            except Transient as exc:
-                err: ProviderError = exc
-            except httpx.TransportError as exc:
-                err = Transient(self._transport_reason(exc))
-                # A POST that may have reached the vendor is not sent again: that could pay
-                # twice. Only errors before sending (connect, pool) are safe to repeat.
-                if not idempotent and not isinstance(exc, _NEVER_SENT):
-                    raise err from None
-            attempt += 1
-            delay = self._backoff(attempt, err.retry_after)
-            remaining = _deadline.get() - asyncio.get_running_loop().time()
-            if attempt >= self.policy.attempts or delay > remaining:
-                raise err
-            log.info("%s: %s; retry %d in %.1fs", self.name, err.reason, attempt, delay)
-            await self.policy.sleep(delay)
-
-    def _backoff(self, attempt: int, hint: float | None) -> float:
-        base = hint if hint is not None else min(
-            self.policy.max_backoff, self.policy.backoff * 2 ** (attempt - 1)
+        """`once()` again while it fails in a way worth repeating (see retries.py)."""
+        retrier = retries.calls(
+            self.policy, idempotent=idempotent, name=self.name, reason=self._reason
         )
-        # Jitter only adds: a server's Retry-After is the earliest it wants us back.
-        return base * (1 + 0.25 * self.policy.jitter())
+        try:
+            return await retrier(once)
+        except httpx.TransportError as exc:
+            # httpx's own words name no vendor; say which one could not be reached.
+            raise Transient(self._transport_reason(exc)) from None
+
+    def _reason(self, exc: BaseException) -> str:
+        if isinstance(exc, httpx.TransportError):
+            return self._transport_reason(exc)
+        return exc.reason if isinstance(exc, ProviderError) else type(exc).__name__
 
     def _transport_reason(self, exc: httpx.TransportError) -> str:
         if isinstance(exc, httpx.TimeoutException):
@@ -226,13 +207,8 @@ class HttpProvider:
 
     async def poll(self, step: Callable[[], Awaitable[T | None]]) -> T:
         """Call `step` until it returns something; the route deadline bounds the wait."""
-        delay = self.policy.poll_interval
-        while True:
-            result = await step()
-            if result is not None:
-                return result
-            await self.policy.sleep(delay)
-            delay = min(delay * 1.5, self.policy.max_poll_interval)
+        # polls() only returns once the step gave an answer, so the result is never None.
+        return cast("T", await retries.polls(self.policy)(step))
 
     async def image_from(self, ref: str, route: Route) -> GeneratedImage:
         """A result URL, `data:` URI or bare base64 string, as checked image bytes."""

@@ -2,7 +2,7 @@
 
 `ProviderUnavailable` (fail over, retry later) or `ProviderRejected` (moderation, invalid
 input: never retried). `Transient` marks the unavailable answers worth repeating the same
-call for (429, 5xx, network); the retry loop in http_common acts on it.
+call for (429, 5xx, network); retries.py (on tenacity) acts on it.
 """
 
 from __future__ import annotations

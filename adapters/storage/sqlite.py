@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,14 @@ def _connect(path: str) -> SqliteConn:
     conn = sqlite3.connect(
         path, isolation_level=None, check_same_thread=False, factory=SqliteConn, timeout=10
     )
-    conn.execute("PRAGMA journal_mode=WAL")
+    for attempt in range(50):  # a new file: another process may be switching it to WAL now
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 49:
+                raise
+            time.sleep(0.1)
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=10000")

@@ -24,6 +24,7 @@ from bot.domain.errors import RequestError
 from bot.services import replies
 from bot.services.community_text import giveaway_text
 from bot.services.giveaways import GiveawayService
+from bot.services.live import LiveMessage
 
 from . import keyboards
 from .members import PLATFORM, chat_of, community_of
@@ -82,15 +83,14 @@ def announcement_html(outcome: GiveawayOutcome) -> str:
 
 
 class _Live:
-    """The edit state of one giveaway message."""
+    """One giveaway message: its count edits go through the core's latest-wins helper; the
+    final edit (ended, cancelled) takes the lock, so it never races a count edit."""
 
     def __init__(self, chat_id: int, message_id: int) -> None:
         self.chat_id, self.message_id = chat_id, message_id
         self.lock = asyncio.Lock()
-        self.dirty = False
         self.closed = False
-        self.last = 0.0  # monotonic time of the last edit
-        self.task: asyncio.Task[None] | None = None
+        self.writes = LiveMessage(interval=EDIT_EVERY)
 
 
 class GiveawayView:
@@ -111,18 +111,24 @@ class GiveawayView:
     def keyboard(self, g: Giveaway) -> InlineKeyboardMarkup:
         return keyboards.giveaway_keyboard(g.id, replies.GIVEAWAY_ENTER)
 
-    async def post(self, g: Giveaway, chat_id: int, reply_to_id: int | None, host: UserRef) -> None:
-        """Post a new giveaway with its Enter button, and remember the message."""
+    async def post(self, g: Giveaway, chat_id: int, reply_to_id: int | None, host: UserRef) -> bool:
+        """Post a new giveaway with its Enter button. Not posted: the core cancels it (a
+        host's hold goes back) and this returns False."""
         if g.message_ref.get("message_id"):
-            return  # the same command delivered twice: it is posted already
-        await self.pacer.turn(chat_id)
-        sent = await self.bot.send_message(
-            chat_id, self.running_html(g, host.name), parse_mode=HTML,
-            reply_markup=self.keyboard(g), reply_parameters=reply_to(reply_to_id),
-        )
-        ref = {"chat_id": chat_id, "message_id": sent.message_id, "host_name": host.name}
-        await self.giveaways.attach_message(g.id, ref)
-        log.info("giveaway %s posted in chat %s", g.id, chat_id)
+            return True  # the same command delivered twice: it is posted already
+
+        async def send() -> dict[str, int | str]:
+            await self.pacer.turn(chat_id)
+            sent = await self.bot.send_message(
+                chat_id, self.running_html(g, host.name), parse_mode=HTML,
+                reply_markup=self.keyboard(g), reply_parameters=reply_to(reply_to_id),
+            )
+            return {"chat_id": chat_id, "message_id": sent.message_id, "host_name": host.name}
+
+        posted = await self.giveaways.publish(g, send)
+        if posted:
+            log.info("giveaway %s posted in chat %s", g.id, chat_id)
+        return posted
 
     async def toggle(self, ctx: Context, giveaway_id: str, chat_id: int, message_id: int) -> str:
         """A click on Enter: enter, or leave when already in. Returns the answer to show."""
@@ -153,42 +159,34 @@ class GiveawayView:
         live = self._live.get(g.id)
         if live is None:
             live = self._live[g.id] = _Live(chat_id, message_id)
-        live.dirty = True
-        if live.task is None or live.task.done():
-            live.task = asyncio.create_task(self._flush(g.id, live))
+        live.writes.push(lambda: self._write_count(g.id, live))
 
-    async def _flush(self, giveaway_id: str, live: _Live) -> None:
-        try:
-            while live.dirty and not live.closed:
-                wait = live.last + EDIT_EVERY - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                await self.pacer.edit_turn(live.chat_id)
-                live.dirty = False
-                async with live.lock:
-                    g = await self.giveaways.get(giveaway_id)
-                    if live.closed or g.status != "running":
-                        live.closed = True
-                        break
-                    await self._edit(live, self.running_html(g), self.keyboard(g))
-                    live.last = time.monotonic()
-        except Exception:  # noqa: BLE001 - a count edit must never break anything
-            log.warning("could not update giveaway %s", giveaway_id, exc_info=True)
-        if live.closed and self._live.get(giveaway_id) is live:
-            del self._live[giveaway_id]
+    async def _write_count(self, giveaway_id: str, live: _Live) -> None:
+        await self.pacer.edit_turn(live.chat_id)
+        async with live.lock:
+            g = await self.giveaways.get(giveaway_id)
+            if live.closed or g.status != "running":
+                live.closed = True
+                if self._live.get(giveaway_id) is live:
+                    del self._live[giveaway_id]
+                return
+            if not await self._edit(live, self.running_html(g), self.keyboard(g)):
+                live.writes.push(lambda: self._write_count(giveaway_id, live))  # after back-off
 
-    async def _edit(self, live: _Live, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    async def _edit(self, live: _Live, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+        """One edit; False when Telegram asked to wait (worth trying again)."""
         try:
             await self.bot.edit_message_text(text, chat_id=live.chat_id, parse_mode=HTML,
                                              message_id=live.message_id, reply_markup=markup)
         except RetryAfter as exc:
             self.pacer.back_off(live.chat_id, retry_seconds(exc))
-            live.dirty = True  # try again after the pause
+            return False
         except BadRequest as exc:
             if not not_modified(exc):
                 log.warning("giveaway message edit refused in chat %s: %s", live.chat_id, exc)
         except TelegramError as exc:
             log.warning("giveaway message edit failed in chat %s: %s", live.chat_id, exc)
+        return True
 
     # -- the end -------------------------------------------------------------------------
 
@@ -230,6 +228,7 @@ class GiveawayView:
         """Replace the giveaway message with its final text, without the button."""
         live = self._live.pop(g.id, None) or _Live(chat_id, message_id or 0)
         live.closed = True
+        await live.writes.close(keep_spacing=False)  # a count edit in flight lands first
         if message_id is None:
             return
         async with live.lock:

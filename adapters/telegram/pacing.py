@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
+from bot.services.live import LiveMessage
+
 log = logging.getLogger(__name__)
 
 EDIT_INTERVAL = 1.0  # seconds between writes to one chat (Telegram: about 1 msg/s per chat)
@@ -113,22 +115,21 @@ class StatusMessage:
     ) -> None:
         self.bot, self.pacer, self.chat_id, self.reply_to = bot, pacer, chat_id, reply_to
         self.on_created = on_created
-        self._show_from = time.monotonic() + delay
         self.message_id: int | None = None
         self._wanted: str | None = None
         self._shown: str | None = None
         self._closed = False
-        self._writing = False
-        self._flusher: asyncio.Task[None] | None = None
+        # The core's latest-wins helper; the spacing per chat comes from the pacer, which
+        # every status message in the chat shares.
+        self._live = LiveMessage(interval=0.0, first_delay=delay)
         self._action: asyncio.Task[None] | None = None
 
     def show(self, text: str) -> None:
-        """Non-blocking: the newest text wins; at most one flusher runs."""
+        """Non-blocking: the newest text wins; at most one write waits."""
         if self._closed:
             return
         self._wanted = text
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
+        self._live.push(self._flush)
 
     def typing(self) -> None:
         """Keep the `upload_photo` chat action on while the image is being made."""
@@ -136,18 +137,13 @@ class StatusMessage:
             self._action = asyncio.create_task(self._keep_action())
 
     async def _flush(self) -> None:
-        if self.message_id is None and self._show_from > time.monotonic():
-            await asyncio.sleep(self._show_from - time.monotonic())
-        while not self._closed and self._wanted is not None and self._wanted != self._shown:
-            await self.pacer.edit_turn(self.chat_id)
-            if self._closed:
-                return
-            text = self._wanted
-            self._writing = True
-            try:
-                await self._write(text)
-            finally:
-                self._writing = False
+        if self._closed or self._wanted is None or self._wanted == self._shown:
+            return
+        await self.pacer.edit_turn(self.chat_id)
+        if not self._closed and self._wanted is not None:
+            await self._write(self._wanted)  # whatever is newest when the turn comes
+            if self._wanted != self._shown:  # rate-limited: try again after the back-off
+                self._live.push(self._flush)
 
     async def _write(self, text: str) -> None:
         try:
@@ -190,10 +186,7 @@ class StatusMessage:
         self._closed = True
         if self._action is not None:
             self._action.cancel()
-        if self._flusher is not None and not self._flusher.done():
-            if not self._writing:
-                self._flusher.cancel()  # only waiting for its slot
-            await asyncio.wait([self._flusher])  # never raises the flusher's outcome
+        await self._live.close(keep_spacing=False)  # the pacer spaces the final write
 
     async def finish(self, final_text: str | None = None) -> None:
         """Remove the status (final_text None) or leave one short final line; never raises."""

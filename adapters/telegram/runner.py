@@ -13,12 +13,14 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import BotCommand
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBDeprecationWarning
+
+from bot.services.surface import SurfaceApp as App
 
 from .community import CommunityHandlers
 from .fleet_limits import FleetRateLimiter
@@ -28,9 +30,6 @@ from .handlers import PLATFORM, TelegramHandlers
 from .members import AdminCache, Members
 from .pacing import ChatPacer
 from .webhook import WebhookConfig, WebhookConfigError, webhook_config
-
-if TYPE_CHECKING:
-    from bot.bootstrap import App
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from bot.domain.credits import LedgerEntry, UserRef
 from bot.domain.errors import RequestError
+from bot.domain.keys import giveaway_hold
 
 MIN_GIVEAWAY_SECONDS = 10
 MAX_GIVEAWAY_SECONDS = 30 * 24 * 3600
@@ -61,7 +62,7 @@ class Giveaway:
 
     @property
     def hold_key(self) -> str:
-        return f"giveaway:{self.id}"
+        return giveaway_hold(self.id)
 
 
 @dataclass(frozen=True)

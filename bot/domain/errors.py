@@ -1,4 +1,20 @@
-"""Domain errors. Each carries a message that is safe to show a person in chat."""
+"""Domain errors. Each carries a message that is safe to show a person in chat.
+
+    BotError                  known and user-facing; `user_message` is what chat shows
+    ├── RequestError          the input cannot be understood (bad option, empty prompt ...)
+    │   └── UnknownModel      a model name nobody offers ("did you mean ...")
+    ├── InsufficientCredits   not enough credits; `needed`, `balance`, `suggestion`
+    ├── TooManyJobs           the person's limit of requests in flight
+    ├── JobNotFound           a button or command names a job that does not exist
+    ├── GenerationFailed      the image could not be made; refunded before it is raised
+    ├── DuplicateEvent        the same platform event again; handled once already
+    ├── HandedOff             another process of the fleet finishes (and posts) the job
+    └── PermissionDenied      an admin action by someone who is not one
+
+Provider errors (`bot.domain.providers.ProviderError`: unavailable / rejected) stay inside
+the runner, which turns them into GenerationFailed. Anything else is a bug: each platform's
+one error boundary logs it and apologises.
+"""
 
 from __future__ import annotations
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.domain.keys import job_hold
+
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "queued",
     "running",
@@ -52,7 +54,7 @@ class Job:
 
     @property
     def hold_key(self) -> str:
-        return f"hold:{self.id}"
+        return job_hold(self.id)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ refunds what was running and still runs what was queued.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
 import time
@@ -171,7 +172,13 @@ class GenerationService:
                 results.append(GenerationFailed(outcome.user_message))
             elif isinstance(outcome, BaseException):
                 raise outcome
-        return results
+        # Every result shows the balance after all three settled or were refunded, the same
+        # on every surface.
+        final = await self.ledger.balance(account)
+        return [
+            dataclasses.replace(r, balance=final) if isinstance(r, GenerationResult) else r
+            for r in results
+        ]
 
     async def job(self, job_id: str) -> Job | None:
         return await self.jobs.get_job(job_id)

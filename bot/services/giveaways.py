@@ -24,6 +24,7 @@ from bot.domain.community import (
     parse_winners,
 )
 from bot.domain.errors import InsufficientCredits, PermissionDenied, RequestError
+from bot.domain.keys import giveaway_event
 from bot.services.community import CommunityService
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class GiveawayService:
             title=title.strip()[:100] or "Giveaway",
             ends_at=now + seconds,
             status="running",
-            event_key=f"giveaway:{ctx.event_key}",
+            event_key=giveaway_event(ctx.event_key),
             created_at=now,
         )
         try:
@@ -120,6 +121,25 @@ class GiveawayService:
             )
             self.arm(g)
         return g
+
+    async def publish(
+        self,
+        g: Giveaway,
+        post: Callable[[], Awaitable[dict]],  # type: ignore[type-arg]
+    ) -> bool:
+        """Post a new giveaway through its chat surface (`post` returns the message ref). If
+        it cannot be posted nobody can enter it, so it is cancelled at once and a host's held
+        prize goes back. Returns whether the giveaway is up. Same on every platform."""
+        try:
+            ref = await post()
+        except Exception as exc:  # noqa: BLE001 - any refusal of the chat means "not posted"
+            log.warning("giveaway %s could not be posted (%s): cancelled", g.id, exc)
+            self._disarm(g.id)
+            cancelled = await self.store.cancel(g.id, self.clock())
+            log.info("giveaway %s cancelled (%s)", cancelled.id, cancelled.funded_by)
+            return False
+        await self.store.set_message(g.id, ref)
+        return True
 
     async def attach_message(self, giveaway_id: str, message_ref: dict) -> None:  # type: ignore[type-arg]
         await self.store.set_message(giveaway_id, message_ref)

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.keys import is_job_hold
 from bot.services.generation import GenerationService
 from bot.services.worker import Delivery, Outcome
 
@@ -57,7 +58,7 @@ class Recovery:
         for hold in await ledger.open_holds():
             # Only generation holds of jobs that are not open anywhere: giveaways hold
             # credits on purpose for days.
-            if hold.key.startswith("hold:") and hold.key not in in_flight:
+            if is_job_hold(hold.key) and hold.key not in in_flight:
                 if await ledger.release(hold.key):
                     report.orphan_holds_released.append(hold.key)
         if report.refunded or report.resuming or report.orphan_holds_released:

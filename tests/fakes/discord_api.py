@@ -35,6 +35,13 @@ What it enforces (each violation is answered like Discord and lands in ``dc.erro
 * Application command definitions on ``PUT .../commands`` -> 400 code 50035.
 * Drivers refuse what a real client cannot do (unknown option, missing required option, a
   custom_id that is not on the message, a hidden command) with :class:`FakeDiscordUsageError`.
+* Sharding (see :mod:`tests.fakes.discord_gateway`): IDENTIFY ``shard: [id, count]`` (4010 /
+  4011 closes), one session per shard, guild events only on the owning shard, DMs on shard 0.
+  ``GET /gateway/bot`` returns ``shards`` (``dc.recommended_shards``) and
+  ``session_start_limit`` (``dc.max_concurrency``; ``remaining`` counts down per IDENTIFY).
+  ``dc.identify_window`` (Discord: 5 s) is the window identifies in one bucket must respect;
+  when a test shrinks it, ``session_start_limit.identify_window_ms`` says so (a field real
+  Discord never sends), and ``dc.gateway.identify_violations()`` lists identifies too close.
 
 Real-Discord behaviours modelled: the first followup after a type-5 defer edits the "thinking"
 original (same message id); type 7 / 6 make ``@original`` the clicked message; MESSAGE_CREATE /
@@ -60,7 +67,7 @@ from aiohttp import BodyPartReader, web
 
 from tests.fakes import discord_validate as v
 from tests.fakes.discord_drivers import UserDrivers
-from tests.fakes.discord_gateway import Gateway
+from tests.fakes.discord_gateway import IDENTIFY_WINDOW, Gateway, shard_of
 from tests.fakes.discord_records import (
     ApiError,
     FakeDiscordUsageError,
@@ -80,6 +87,7 @@ __all__ = [
     "RequestRecord",
     "ResponseRecord",
     "UploadedFile",
+    "shard_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -210,6 +218,10 @@ class FakeDiscord(UserDrivers):
         self.interaction_token_ttl: float = 15 * 60.0
         self.default_attachment_size_limit: int = 10 * MiB
         self.message_events: bool = True  # MESSAGE_CREATE/UPDATE/DELETE over the gateway
+        self.recommended_shards: int | None = None  # GET /gateway/bot "shards" (None: by guilds)
+        self.max_concurrency: int = 1  # identifies allowed per window per bucket
+        self.identify_window: float = IDENTIFY_WINDOW  # seconds; advertised when not Discord's
+        self.session_start_total: int = 1000
         self.clock: Callable[[], float] = time.monotonic  # injectable; see advance_time()
         self._time_offset = 0.0
 
@@ -299,9 +311,9 @@ class FakeDiscord(UserDrivers):
         """Create a guild the bot is in, with @everyone, a bot role and a ``general`` text channel.
         kw: ``channels=["general", ...]``, ``everyone_permissions``, ``bot_permissions``,
         ``locale``, ``features``, ``attachment_size_limit``. Returns a ``Guild`` (``.id``).
-        If the gateway is connected, GUILD_CREATE is sent at once."""
+        If the shard that owns it is connected, GUILD_CREATE is sent on it at once."""
         g = self.world.add_guild(guild_id, name, owner_id, **kw)
-        if self.gateway.connected:
+        if self.gateway.owner_live(g.id):  # sent to the shard that owns the guild
             self._spawn(self.gateway.dispatch("GUILD_CREATE", self.world.guild_create(g.id)))
         return g
 
@@ -459,9 +471,27 @@ class FakeDiscord(UserDrivers):
 
         return await self.wait_until(check, timeout, what)
 
-    async def wait_connected(self, timeout: float = 15.0) -> None:
-        """Wait until the bot has IDENTIFYed (or RESUMEd) and got READY + GUILD_CREATEs."""
-        await self.wait_until(lambda: self.gateway.connected, timeout, "a gateway connection")
+    async def wait_connected(self, timeout: float = 15.0, *, shards: int | None = None) -> None:
+        """Wait until the bot has IDENTIFYed (or RESUMEd) and got READY + GUILD_CREATEs on
+        every shard (``shards=N``: on shards 0..N-1 of N, from however many processes)."""
+        if shards is None:
+            await self.wait_until(lambda: self.gateway.connected, timeout, "a gateway connection")
+            return
+        await self.wait_until(
+            lambda: all(self.gateway.shard_live(i, shards) for i in range(shards)),
+            timeout,
+            f"gateway shards 0..{shards - 1} of {shards}",
+        )
+
+    async def wait_shard(self, shard_id: int, shard_count: int | None = None,
+                         timeout: float = 15.0) -> None:
+        """Wait until shard ``shard_id`` (of ``shard_count``, if given) is connected and ready."""
+        await self.wait_until(lambda: self.gateway.shard_live(shard_id, shard_count), timeout,
+                              f"gateway shard {shard_id}")
+
+    def shard_of(self, guild_id: Any, shard_count: int) -> int:
+        """The shard that gets ``guild_id``'s events when the bot runs ``shard_count`` shards."""
+        return shard_of(sid(guild_id), shard_count)
 
     # ============================================================================================
     # fault injection / gateway control
@@ -494,12 +524,12 @@ class FakeDiscord(UserDrivers):
             )
         )
 
-    async def request_reconnect(self) -> None:
+    async def request_reconnect(self, shard_id: int = 0) -> None:
         """Send gateway op 7; the client reconnects to ``resume_gateway_url`` and RESUMEs."""
-        await self.gateway.request_reconnect()
+        await self.gateway.request_reconnect(shard_id)
 
-    async def invalidate_session(self, resumable: bool = False) -> None:
-        await self.gateway.invalidate_session(resumable)
+    async def invalidate_session(self, resumable: bool = False, shard_id: int = 0) -> None:
+        await self.gateway.invalidate_session(resumable, shard_id)
 
     # ============================================================================================
     # HTTP plumbing
@@ -614,6 +644,8 @@ class FakeDiscord(UserDrivers):
             json=None,
             files=[],
         )
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        record.peer = tuple(peer[:2]) if peer else None
         self.requests.append(record)
         req = Req(record, ())
         try:
@@ -751,16 +783,18 @@ class FakeDiscord(UserDrivers):
         return 200, {"url": self.gateway_url}
 
     async def _h_gateway_bot(self, r: Req) -> tuple[int, Any]:
-        return 200, {
-            "url": self.gateway_url,
-            "shards": 1,
-            "session_start_limit": {
-                "total": 1000,
-                "remaining": 999,
-                "reset_after": 14400000,
-                "max_concurrency": 1,
-            },
+        shards = self.recommended_shards
+        if shards is None:  # Discord: about one shard per 1,000 guilds
+            shards = max(1, -(-len(self.world.guilds) // 1000))
+        limit: dict[str, Any] = {
+            "total": self.session_start_total,
+            "remaining": max(0, self.session_start_total - self.gateway.identify_count),
+            "reset_after": 14400000,
+            "max_concurrency": self.max_concurrency,
         }
+        if self.identify_window != IDENTIFY_WINDOW:
+            limit["identify_window_ms"] = round(self.identify_window * 1000)
+        return 200, {"url": self.gateway_url, "shards": shards, "session_start_limit": limit}
 
     async def _h_create_dm(self, r: Req) -> tuple[int, Any]:
         rid = (r.json or {}).get("recipient_id")
@@ -1156,8 +1190,9 @@ class FakeDiscord(UserDrivers):
         return new
 
     async def _message_event(self, t: str, stored: StoredMessage) -> None:
-        """MESSAGE_CREATE/UPDATE/DELETE for non-ephemeral messages, if the intents allow it."""
-        s = self.gateway.session
+        """MESSAGE_CREATE/UPDATE/DELETE for non-ephemeral messages, if the intents allow it
+        (those of the session of the shard that owns the message's guild; DMs: shard 0)."""
+        s = self.gateway.owner(stored.guild_id)
         if not self.message_events or s is None or stored.ephemeral_user is not None:
             return
         if stored.data["flags"] & v.FLAG_EPHEMERAL:
@@ -1170,7 +1205,7 @@ class FakeDiscord(UserDrivers):
             d: dict[str, Any] = {"id": msg["id"], "channel_id": msg["channel_id"]}
             if stored.guild_id:
                 d["guild_id"] = stored.guild_id
-            await self.gateway.dispatch(t, d)
+            await self.gateway.dispatch_to(s, t, d)
             return
         d = copy.deepcopy(msg)
         author_id = msg["author"]["id"]
@@ -1191,7 +1226,7 @@ class FakeDiscord(UserDrivers):
                     for k, val in self.world.member_obj(stored.guild_id, author_id).items()
                     if k != "user"
                 }
-        await self.gateway.dispatch(t, d)
+        await self.gateway.dispatch_to(s, t, d)
 
     # ============================================================================================
     # REST: interaction callback + webhooks

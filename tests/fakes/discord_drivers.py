@@ -13,6 +13,8 @@ INTERACTION_CREATE (or MESSAGE_CREATE), sends it over the gateway and returns a
   custom_id, ["v1"])`` (refused if the custom_id is not on the message's current state)
 * ``await dc.submit_modal(user, interaction_that_opened_it, {"field_id": "text"})``
 * ``await dc.redeliver(interaction)`` (the same id + token again)
+* every interaction goes over the gateway shard that owns its guild (a DM: shard 0);
+  ``inter.shard_id`` / ``inter.deliveries`` say which shard and connection got it
 * ``await dc.user_sends_message(user, channel_id, "hello")``; ``dc.seed_message(...)`` stores a
   message from "a previous run" (e.g. with persistent buttons) without any event.
 
@@ -66,6 +68,7 @@ class UserDrivers:
         now: Callable[[], float]
         message: Callable[[Any], dict[str, Any] | None]
         wait_connected: Callable[..., Any]
+        wait_until: Callable[..., Any]
         _make_message: Callable[..., StoredMessage]
         _new_attachment: Callable[..., dict[str, Any]]
         _message_event: Callable[..., Any]
@@ -176,11 +179,17 @@ class UserDrivers:
         return inter
 
     async def _dispatch(self, inter: FakeInteraction, timeout: float = 15.0) -> FakeInteraction:
-        await self.wait_connected(timeout)
+        """Send it on the shard that owns its guild (a DM: shard 0), once that shard is up."""
+        gid = inter.guild_id
+        await self.wait_until(lambda: self.gateway.owner_live(gid), timeout,
+                              f"the gateway shard of {'guild ' + gid if gid else 'DMs'}")
+        session = self.gateway.owner(gid)
+        assert session is not None and session.conn is not None
         if inter.dispatched_at is None:
             inter.dispatched_at = self.now()
         inter.dispatch_count += 1
-        await self.gateway.dispatch("INTERACTION_CREATE", inter.payload)
+        inter.deliveries.append(session.conn)
+        await self.gateway.dispatch_to(session, "INTERACTION_CREATE", inter.payload)
         return inter
 
     async def redeliver(self, interaction: FakeInteraction, *, reset_deadline: bool = False):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tests.fakes.discord_api import FakeDiscord
+    from tests.fakes.discord_gateway import Connection
 
 
 class FakeDiscordUsageError(ValueError):
@@ -83,6 +84,7 @@ class RequestRecord:
     response: Any = None  # JSON body returned (None for 204 / bytes)
     injected: bool = False  # answered by dc.fail_next()
     at: float = field(default_factory=time.monotonic)
+    peer: tuple[str, int] | None = None  # the client's (host, port)
 
     @property
     def done(self) -> bool:
@@ -161,6 +163,7 @@ class FakeInteraction:
         self.option_types: dict[str, int] = {}  # option name -> type (for autocomplete)
         self.dispatched_at: float | None = None  # fake clock; None until sent
         self.dispatch_count = 0
+        self.deliveries: list[Connection] = []  # the gateway connection of each delivery
         # state machine
         self.callback_type: int | None = None
         self.ack_expired = False
@@ -175,6 +178,11 @@ class FakeInteraction:
         return f"<FakeInteraction id={self.id} type={self.type} callback={self.callback_type}>"
 
     # --- state ----------------------------------------------------------------------------------
+    @property
+    def shard_id(self) -> int | None:
+        """The gateway shard the (last) delivery went over; None until dispatched."""
+        return self.deliveries[-1].shard_id if self.deliveries else None
+
     @property
     def acked(self) -> bool:
         return self.callback_type is not None

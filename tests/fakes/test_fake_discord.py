@@ -4,6 +4,7 @@ and websocket (in this process), and raw aiohttp requests probe the strict valid
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import os
@@ -82,12 +83,21 @@ class FeedbackModal(discord.ui.Modal, title="Feedback"):
         await interaction.response.send_message(f"thanks: {self.text.value}")
 
 
+async def _no_pause(shard_id: int | None, *, initial: bool = False) -> None:
+    return None
+
+
 class Harness:
     """A small discord.py bot running in the test process against the fake."""
 
-    def __init__(self, dc: FakeDiscord) -> None:
+    def __init__(self, dc: FakeDiscord, shards: int | None = None) -> None:
         self.dc = dc
-        self.client = discord.Client(intents=discord.Intents.default())
+        self.client: discord.Client = discord.Client(intents=discord.Intents.default())
+        if shards is not None:  # every shard in this process, identifying without a pause
+            self.client = discord.AutoShardedClient(
+                intents=discord.Intents.default(), shard_count=shards
+            )
+            self.client.before_identify_hook = _no_pause  # type: ignore[method-assign]
         self.tree = app_commands.CommandTree(self.client)
         self.results: dict[str, Any] = {}
         self.gate = asyncio.Event()
@@ -757,3 +767,171 @@ async def test_invalid_command_sync_rejected(dc: FakeDiscord, name: str) -> None
             body = await r.json()
             assert (r.status, body["code"]) == (400, 50035) and "0" in body["errors"]
     assert dc.commands() == []
+
+
+# ------------------------------------------------------------------------------------------------
+# gateway sharding
+# ------------------------------------------------------------------------------------------------
+GUILD_2 = 555_555_555_555_555_555  # on shard 1 of 2 (GUILD is on shard 0)
+
+
+def add_second_guild(dc: FakeDiscord) -> None:
+    assert (dc.shard_of(GUILD, 2), dc.shard_of(GUILD_2, 2)) == (0, 1)
+    dc.add_guild(GUILD_2, "Second Guild", owner_id=BOB)
+    dc.add_member(GUILD_2, ALICE)
+
+
+@contextlib.asynccontextmanager
+async def raw_gateway(dc: FakeDiscord, shard: Any = None) -> AsyncIterator[Any]:
+    """A gateway connection opened by hand: HELLO, then IDENTIFY (with ``shard`` if given)."""
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(f"{dc.gateway_url}?v=10&encoding=json") as ws:
+            assert (await ws.receive_json(timeout=5))["op"] == 10
+            d: dict[str, Any] = {"token": TOKEN, "intents": 1,
+                                 "properties": {"os": "linux", "browser": "t", "device": "t"}}
+            if shard is not None:
+                d["shard"] = shard
+            await ws.send_json({"op": 2, "d": d})
+            yield ws
+
+
+async def sync_imagine(dc: FakeDiscord) -> None:
+    """Register /imagine as a bot would (the drivers only use synced commands)."""
+    cmd = {"name": "imagine", "description": "Generate an image", "options": [
+        {"type": 3, "name": "prompt", "description": "What to draw", "required": True}]}
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {TOKEN}"}) as s:
+        url = f"{dc.api_base}/applications/{dc.application_id}/commands"
+        async with s.put(url, json=[cmd]) as r:
+            assert r.status == 200
+
+
+async def dispatches(ws: Any, n: int) -> list[dict[str, Any]]:
+    """The next ``n`` DISPATCH frames on a raw connection."""
+    out: list[dict[str, Any]] = []
+    while len(out) < n:
+        frame = await ws.receive_json(timeout=5)
+        if frame["op"] == 0:
+            out.append(frame)
+    return out
+
+
+async def test_sharded_client_gets_each_guild_on_its_shard_and_dms_on_shard_0(
+    dc: FakeDiscord,
+) -> None:
+    add_second_guild(dc)
+    h = Harness(dc, shards=2)
+    try:
+        await h.start()  # waits until shards 0 and 1 are both connected
+        assert sorted(dc.gateway.sessions) == [0, 1] and dc.gateway.identify_count == 2
+        for shard, gid in ((0, GUILD), (1, GUILD_2)):
+            conn = dc.gateway.sessions[shard].conn
+            assert conn is not None
+            ready = conn.dispatched("READY")[0].d
+            assert ready["shard"] == [shard, 2]
+            assert [g["id"] for g in ready["guilds"]] == [str(gid)]
+            assert [f.d["id"] for f in conn.dispatched("GUILD_CREATE")] == [str(gid)]
+        identified = [f.d["shard"] for f in dc.gateway_frames if f.direction == "recv" and f.op == 2]
+        assert identified == [[0, 2], [1, 2]]
+        await dc.wait_until(lambda: len(h.client.guilds) == 2, 10, "both guilds cached")
+        assert {g.id: g.shard_id for g in h.client.guilds} == {GUILD: 0, GUILD_2: 1}
+
+        delivered: dict[int, Any] = {}
+        for gid, shard in ((GUILD, 0), (GUILD_2, 1), (None, 0)):  # None: a DM
+            inter, _ = await imagine_and_wait(dc, guild_id=gid)
+            delivered[inter.id] = inter
+            assert inter.shard_id == shard, (gid, inter.shard_id)
+        for shard in (0, 1):
+            conn = dc.gateway.sessions[shard].conn
+            assert conn is not None
+            got = {f.d["id"] for f in conn.dispatched("INTERACTION_CREATE")}
+            assert got == {i for i, inter in delivered.items() if inter.shard_id == shard}
+
+        # One shard resumes on its own; the other keeps its connection.
+        before = dc.gateway.sessions[0].conn
+        await dc.request_reconnect(shard_id=1)
+        await dc.wait_until(lambda: dc.gateway.resume_count == 1 and dc.connected, 10, "RESUME")
+        assert dc.gateway.identify_count == 2 and dc.gateway.sessions[0].conn is before
+        inter, _ = await imagine_and_wait(dc, guild_id=GUILD_2)
+        assert inter.shard_id == 1 and inter.deliveries[-1].path == "/gateway-resume"
+        dc.assert_no_errors()
+    finally:
+        await h.close()
+
+
+@pytest.mark.parametrize("shard", [[2, 2], [-1, 2], [0, 0], [1], [0, True], "0,2"])
+async def test_invalid_shard_is_closed_with_4010(dc: FakeDiscord, shard: Any) -> None:
+    async with raw_gateway(dc, shard) as ws:
+        msg = await ws.receive(timeout=5)
+        assert (msg.type, msg.data, msg.extra) == (aiohttp.WSMsgType.CLOSE, 4010, "Invalid shard")
+    assert dc.gateway.identify_count == 0 and dc.gateway.sessions == {}
+    assert [code for _, code in dc.gateway.refused] == [4010]
+
+
+async def test_too_many_guilds_on_one_shard_is_closed_with_4011(dc: FakeDiscord) -> None:
+    add_second_guild(dc)
+    dc.gateway.max_guilds_per_shard = 1
+    async with raw_gateway(dc) as ws:  # unsharded: both guilds on one connection
+        msg = await ws.receive(timeout=5)
+        assert (msg.data, msg.extra) == (4011, "Sharding required")
+    async with raw_gateway(dc, [1, 2]) as ws:
+        ready, guild = await dispatches(ws, 2)
+        assert ready["t"] == "READY" and ready["d"]["shard"] == [1, 2]
+        assert [g["id"] for g in ready["d"]["guilds"]] == [str(GUILD_2)]
+        assert (guild["t"], guild["d"]["id"]) == ("GUILD_CREATE", str(GUILD_2))
+    assert [code for _, code in dc.gateway.refused] == [4011]
+
+
+# GET /gateway/bot in discord/discord-api-spec (specs/openapi.json @74fda0f):
+# GatewayBotResponse {url: string, shards: int32, session_start_limit} and
+# GatewayBotSessionStartLimitResponse {max_concurrency, remaining, reset_after, total: int32},
+# every field required.
+GATEWAY_BOT_KEYS = {"url": str, "shards": int, "session_start_limit": dict}
+SESSION_START_KEYS = {"max_concurrency": int, "remaining": int, "reset_after": int, "total": int}
+
+
+async def test_gateway_bot_reports_shards_and_session_start_limit(dc: FakeDiscord) -> None:
+    async def get() -> dict[str, Any]:
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bot {TOKEN}"}) as s:
+            async with s.get(f"{dc.api_base}/gateway/bot") as r:
+                assert r.status == 200
+                body = await r.json()
+        for key, kind in GATEWAY_BOT_KEYS.items():
+            assert isinstance(body[key], kind), key
+        for key, kind in SESSION_START_KEYS.items():
+            assert isinstance(body["session_start_limit"][key], kind), key
+        return body
+
+    body = await get()
+    limit = body["session_start_limit"]
+    assert body["shards"] == 1 and body["url"] == dc.gateway_url
+    assert limit["max_concurrency"] == 1 and limit["remaining"] == limit["total"] == 1000
+    assert "identify_window_ms" not in limit  # Discord's own 5 s: nothing to say
+    dc.recommended_shards, dc.max_concurrency, dc.identify_window = 4, 16, 0.25
+    async with raw_gateway(dc, [3, 4]) as ws:
+        await dispatches(ws, 1)
+    body = await get()
+    limit = body["session_start_limit"]
+    assert (body["shards"], limit["max_concurrency"], limit["remaining"]) == (4, 16, 999)
+    assert limit["identify_window_ms"] == 250
+
+
+async def test_identifies_are_timed_per_bucket_and_too_close_ones_listed(dc: FakeDiscord) -> None:
+    add_second_guild(dc)
+    dc.max_concurrency, dc.identify_window = 2, 30.0
+    await sync_imagine(dc)
+    async with raw_gateway(dc, [0, 2]), raw_gateway(dc, [1, 2]):
+        await dc.wait_connected(5, shards=2)
+        assert dc.connected
+        assert dc.gateway.identify_violations() == []  # buckets 0 and 1: no limit between them
+        assert len(dc.gateway.identify_violations(max_concurrency=1)) == 1  # one bucket: too close
+        # A second IDENTIFY of shard 0 (say, a restarted process) takes over its events at once.
+        async with raw_gateway(dc, [0, 2]) as again:
+            await dispatches(again, 2)
+            [(first, second)] = dc.gateway.identify_violations()
+            assert (first.shard_id, second.shard_id) == (0, 0) and second.at > first.at
+            assert dc.gateway.identify_violations(window=0.0) == []
+            assert len(dc.gateway.identify_times(bucket=0)) == 2
+            inter = await dc.slash_command(ALICE, "imagine", {"prompt": "a dm"})
+            assert inter.deliveries == [dc.gateway.connections[-1]]
+            (got,) = await dispatches(again, 1)
+            assert got["t"] == "INTERACTION_CREATE" and got["d"]["id"] == inter.id

@@ -53,6 +53,12 @@ def test_only_storage_adapters_import_a_database_driver():
                 assert name.split(".")[0] not in DB_DRIVERS, (path, name)
 
 
+def test_adapters_never_import_the_composition_root():
+    for path in modules("adapters"):
+        for name in imports(path):
+            assert not name.startswith("bot.bootstrap"), (path, name)
+
+
 def test_adapters_never_import_each_other():
     for path in modules("adapters"):
         own = path.relative_to(ROOT / "adapters").parts[0]

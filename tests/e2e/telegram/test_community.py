@@ -329,6 +329,27 @@ async def test_cancelling_a_members_giveaway_returns_the_hold(h: Harness, w: Wor
     assert "was cancelled" in closed["text"] and "reply_markup" not in closed
 
 
+async def test_a_giveaway_that_cannot_be_posted_is_cancelled_and_its_hold_returned(
+    h: Harness, w: World
+):
+    """As on Discord: a giveaway nobody can see is cancelled at once, the host's credits back."""
+    before = h.balance(w.ana)
+    h.tg.fail_next("sendMessage", status=403,
+                   description="Forbidden: bot is not a member of the supergroup chat",
+                   when=lambda p: "g:" in str(p.get("reply_markup")))
+    since = h.mark()
+    h.tg.user_sends_text(w.side, w.ana, "/giveaway start credits:5 winners:2 duration:1h Hidden")
+    await h.tg.wait_for("sendMessage", lambda c: "g:" in str(c.get("reply_markup")),
+                        since=since, timeout=10)  # the refused post
+    await until(lambda: h.query("SELECT status FROM giveaways WHERE title = 'Hidden'")
+                == [("cancelled",)])
+    assert h.balance(w.ana) == before
+    [(gid,)] = h.query("SELECT id FROM giveaways WHERE title = 'Hidden'")
+    assert h.ledger(w.ana)[-2:] == [(-10, "giveaway hold", gid), (10, "giveaway refund", gid)]
+    assert not h.query("SELECT 1 FROM holds WHERE status = 'held' AND reference IN "
+                       "(SELECT id FROM giveaways WHERE title = 'Hidden')")
+
+
 # -- private answers and wallet links ------------------------------------------------------
 
 

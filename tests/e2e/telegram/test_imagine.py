@@ -134,6 +134,15 @@ async def test_buttons_again_other_model_and_compare_charge_the_listed_prices(h:
         assert button(result, "Compare on 3")
 
 
+async def test_after_a_compare_every_result_shows_the_final_balance(h: Harness):
+    """As on Discord: the balance after all three were charged, not the one after each."""
+    kim, chat = person(h, 1017, "Kim")
+    _, photo = await h.imagine(chat, kim, "/imagine a lighthouse --model flux-2-klein")
+    _, results = await h.click(chat, kim, photo, button(photo, "Compare on 3")["callback_data"],
+                               count=3)
+    assert [caption_balance(r) for r in results] == [h.balance(kim)] * 3
+
+
 async def test_someone_else_clicking_pays_themselves(h: Harness):
     owner, helper = h.tg.make_user(1008, "Hana"), h.tg.make_user(1009, "Ivan")
     group = h.tg.group_chat(-100_557, "Shared")

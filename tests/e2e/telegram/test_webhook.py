@@ -90,7 +90,12 @@ async def test_the_bot_sets_its_webhook_with_the_secret_and_never_polls(h: Harne
     assert registered["max_connections"] == MAX_CONNECTIONS
     assert h.tg.webhook is not None and h.tg.webhook.secret_token == WEBHOOK_SECRET
     assert h.tg.calls_to("getUpdates") == [] and h.tg.calls_to("deleteWebhook") == []
-    assert f"webhook on http://127.0.0.1:{h.webhook_port}{WEBHOOK_PATH}" in h.bot.log()
+    # The "running" line follows setWebhook by a moment: wait for it, do not race it.
+    line = f"webhook on http://127.0.0.1:{h.webhook_port}{WEBHOOK_PATH}"
+    deadline = time.monotonic() + 10
+    while line not in h.bot.log():
+        assert time.monotonic() < deadline, h.bot.log()
+        await asyncio.sleep(0.05)
 
 
 async def test_imagine_by_webhook_answers_with_a_photo(h: Harness):

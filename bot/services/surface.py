@@ -1,0 +1,30 @@
+"""What a chat surface (Discord, Telegram, the console) may use of the running app.
+
+The composition root (`bot.bootstrap.App`) satisfies this Protocol; adapters type against it
+and never import the root, so the arrows keep pointing inward.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.domain.fleet import Fleet, IdentifyGate
+from bot.services.community import CommunityService
+from bot.services.community_text import CommunityText
+from bot.services.dispatch import Dispatcher
+from bot.services.generation import GenerationService
+from bot.services.giveaways import GiveawayService
+from bot.services.recovery import Recovery
+from bot.settings import Settings
+
+
+class SurfaceApp(Protocol):
+    settings: Settings
+    dispatcher: Dispatcher
+    service: GenerationService
+    recovery: Recovery
+    community: CommunityService
+    giveaways: GiveawayService
+    community_text: CommunityText
+    identify_gate: IdentifyGate  # whose turn it is to IDENTIFY a Discord shard
+    fleet: Fleet  # budgets and bookkeeping shared by every process
