@@ -1,10 +1,33 @@
 """`imagine-bot bench`: measure the ledger, the whole pipeline and memory; print JSON.
 
-Everything runs on a real SQLite file (WAL) in a temp folder, with the real services.
+The engine is the one DATABASE_URL names (`engine` in the JSON). The ledger part runs on it:
+SQLite in a temp folder (never the bot's own file), PostgreSQL in two fresh schemas the bench
+creates on that server and drops at the end (it never touches existing tables). The
+pipeline and memory parts run on a temp SQLite file either way (`pipeline_engine`,
+`memory_engine`). Everything uses the real services and storage adapters.
 Definitions (so the numbers can be compared run to run):
-- ledger_pairs_per_s: reserve+settle pairs per second, 200 concurrent callers.
-- sqlite_raw_txn_per_s: plain single-threaded sqlite3, one transaction per iteration doing
-  one conditional UPDATE and one ledger INSERT (same pragmas); ledger_vs_raw = the ratio.
+- ledger_spends_per_s: spends per second through the project's ledger (`SqlLedger.debit`:
+  the idempotency check, the conditional debit and its ledger row, one unit = one
+  transaction), 200 concurrent callers, one account each: the same money write the raw
+  baseline does, so ledger_vs_raw = ledger_spends_per_s / raw_txn_per_s (the target).
+- ledger_pairs_per_s: reserve+settle pairs per second (`SqlLedger.reserve` then `.settle`, a
+  unique hold key each), 200 concurrent callers, each with its own account; the engine's
+  connections are opened before timing (200 concurrent balance reads).
+- raw_txn_per_s: the raw driver alone (no project code), one transaction per iteration doing
+  one conditional `UPDATE accounts SET balance = balance - 1 WHERE id = ? AND balance >= 1`
+  and one ledger INSERT with a unique idempotency key. pairs_vs_raw = ledger_pairs / raw:
+  a pair is two transactions (a generation's charge and its settlement), so it is heavier.
+  SQLite: plain single-threaded sqlite3 (WAL, synchronous=NORMAL, as the engine), also
+  reported as sqlite_raw_txn_per_s. PostgreSQL: psycopg 3 sync connections, autocommit with
+  an explicit transaction each, POOL_SIZE of them (the engine's pool size), one thread per
+  connection; the 200 callers (one account each) are spread over them, so POOL_SIZE
+  transactions are in flight at once, as in the engine.
+- raw_pair_per_s (PostgreSQL): the same raw set-up running the ledger's own SQL for one
+  pair (the statements of reserve + settle, two transactions) on the project's schema;
+  ledger_vs_raw_pair = ledger / raw_pair, the cost of the project's code alone, while
+  raw_pair / raw_txn is the cost of what a pair does in the database.
+- PostgreSQL numbers are the median of `rounds` rounds, each round measuring raw, raw pair
+  and ledger one after the other (the server and this machine are shared, so they drift).
 - pipeline_per_s: /imagine requests per second through the whole service (parse, route, job
   row, reserve, an instant provider, settle) with 200 in flight.
 - overhead_ms_p50/p99: the service's cost per request: each round sends 200 requests at
@@ -13,48 +36,63 @@ Definitions (so the numbers can be compared run to run):
   200 x the per-request cost, so it measures the concurrency, not the overhead.)
 - rss_mb_10k_inflight: peak RSS of a fresh process holding 10,000 jobs in flight on a slow
   provider (all reserved, all waiting at the provider).
+Every ledger run ends with the money check (each balance equals its ledger sum, no hold left
+open); a failed check raises BenchFailed. `--fleet N` is in bench_fleet.py; this module holds
+what it needs that touches storage, drivers or HTTP (the fake provider, batches, checks).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import os
 import resource
+import secrets
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from PIL import Image
 
-from adapters.storage.database import Database, open_database
+from adapters.storage.database import Database, engine_of, open_database
 from adapters.storage.fleet import SqlFleet
 from adapters.storage.jobs import SqlJobStore
 from adapters.storage.ledger import SqlLedger
+from adapters.storage.sql import SqlConn
 from bot.domain.catalog import load_catalog
 from bot.domain.credits import UserRef
 from bot.domain.intents import load_intents
+from bot.domain.jobs import SUCCEEDED, Job
 from bot.domain.providers import GeneratedImage, ImageSpec, JobHandleRecorder, Route
 from bot.domain.requests import parse_imagine
 from bot.services.dispatch import Dispatcher
-from bot.services.generation import GenerationService
+from bot.services.generation import GenerationService, new_job_id
 from bot.services.planning import Planner
 from bot.services.worker import JobRunner
 from bot.settings import DATA_DIR
 
 CONCURRENCY = 200
+SCHEMA_PREFIX = "imagine_bench_"
 
 
-def _tiny_png() -> bytes:
+class BenchFailed(RuntimeError):
+    """A money or delivery check failed: the numbers must not be trusted."""
+
+
+def _tiny_png(size: int = 4) -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", (4, 4)).save(buf, "PNG")
+    Image.new("RGB", (size, size)).save(buf, "PNG")
     return buf.getvalue()
 
 
@@ -83,8 +121,16 @@ def _service(db: Database, provider: InstantProvider, concurrency: int) -> Gener
     catalog = load_catalog(DATA_DIR / "models.toml")
     planner = Planner(catalog, load_intents(DATA_DIR / "intents.toml"))
     ledger, jobs, dispatcher = SqlLedger(db), SqlJobStore(db), Dispatcher({}, provider)
-    runner = JobRunner(jobs, ledger, SqlFleet(db), dispatcher, catalog,
-                       concurrency=concurrency, lease=30, timeout=600)
+    runner = JobRunner(
+        jobs,
+        ledger,
+        SqlFleet(db),
+        dispatcher,
+        catalog,
+        concurrency=concurrency,
+        lease=30,
+        timeout=600,
+    )
     return GenerationService(
         planner,
         ledger,
@@ -97,22 +143,55 @@ def _service(db: Database, provider: InstantProvider, concurrency: int) -> Gener
     )
 
 
-async def bench_ledger(folder: Path, pairs: int) -> float:
-    db = await open_database(f"sqlite:///{folder / 'ledger.db'}")
-    ledger = SqlLedger(db)
-    accounts = [
-        await ledger.open_account(UserRef("bench", str(i)), 10**9) for i in range(CONCURRENCY)
-    ]
+# -- the ledger ---------------------------------------------------------------------------
 
-    async def caller(c: int) -> None:
-        for i in range(c, pairs, CONCURRENCY):
-            await ledger.reserve(accounts[c], 1, f"hold:{i}", str(i))
-            await ledger.settle(f"hold:{i}")
 
-    start = time.perf_counter()
-    await asyncio.gather(*(caller(c) for c in range(CONCURRENCY)))
-    elapsed = time.perf_counter() - start
-    await db.close()
+async def open_bench_accounts(url: str) -> list[int]:
+    db = await open_database(url)
+    try:
+        ledger = SqlLedger(db)
+        return [
+            await ledger.open_account(UserRef("bench", str(i)), 10**9) for i in range(CONCURRENCY)
+        ]
+    finally:
+        await db.close()
+
+
+def _money_problems(conn: SqlConn) -> list[str]:
+    """Balances that differ from their ledger sums, and holds left open."""
+    off = conn.execute(
+        "SELECT COUNT(*) FROM accounts a WHERE a.balance != "
+        "(SELECT COALESCE(SUM(l.delta), 0) FROM ledger l WHERE l.account_id = a.id)"
+    ).fetchone()[0]
+    held = conn.execute("SELECT COUNT(*) FROM holds WHERE status = 'held'").fetchone()[0]
+    problems = [f"{off} balance(s) differ from their ledger sum"] if off else []
+    return problems + ([f"{held} hold(s) left open"] if held else [])
+
+
+async def bench_ledger(url: str, pairs: int, tag: str = "") -> float:
+    db = await open_database(url)
+    try:
+        ledger = SqlLedger(db)
+        accounts = [
+            await ledger.open_account(UserRef("bench", str(i)), 10**9) for i in range(CONCURRENCY)
+        ]
+
+        async def caller(c: int) -> None:
+            for i in range(c, pairs, CONCURRENCY):
+                await ledger.reserve(accounts[c], 1, f"hold:{tag}{i}", str(i))
+                await ledger.settle(f"hold:{tag}{i}")
+
+        # Connect before timing, as the raw baselines do: a pool opens its connections on
+        # demand, and that is not what this measures.
+        await asyncio.gather(*(ledger.balance(a) for a in accounts))
+        start = time.perf_counter()
+        await asyncio.gather(*(caller(c) for c in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - start
+        problems = await db.run(_money_problems)
+    finally:
+        await db.close()
+    if problems:
+        raise BenchFailed("ledger bench: " + "; ".join(problems))
     return pairs / elapsed
 
 
@@ -142,6 +221,206 @@ def bench_raw_sqlite(folder: Path, txns: int) -> float:
     elapsed = time.perf_counter() - start
     conn.close()
     return txns / elapsed
+
+
+# -- PostgreSQL: scratch schemas and the raw psycopg baselines ------------------------------
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """`url` whose connections use `schema` first (libpq `options`, kept if already set)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    extra = f"-csearch_path={schema}"
+    if any(k == "options" for k, _ in query):
+        query = [(k, f"{v} {extra}" if k == "options" else v) for k, v in query]
+    else:
+        query.append(("options", extra))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@contextlib.contextmanager
+def scratch_schemas(url: str, count: int = 1) -> Iterator[list[str]]:
+    """Create `count` fresh schemas on the server; yield a URL for each; drop them after."""
+    import psycopg
+
+    names = [f"{SCHEMA_PREFIX}{secrets.token_hex(4)}" for _ in range(count)]
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+        for name in names:
+            conn.execute(f'CREATE SCHEMA "{name}"')  # type: ignore[arg-type] # our own name
+    try:
+        yield [with_search_path(url, name) for name in names]
+    finally:
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            for name in names:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')  # type: ignore[arg-type]
+
+
+RAW_UPDATE = "UPDATE accounts SET balance = balance - 1 WHERE id = %s AND balance >= 1"
+RAW_INSERT = (
+    "INSERT INTO ledger (account_id, delta, reason, idempotency_key, created_at) "
+    "VALUES (%s, -1, 'generation', %s, %s)"
+)
+# What SqlLedger.reserve and .settle send (adapters/storage/ledger.py), in psycopg's form.
+PAIR_HOLD = (
+    "INSERT INTO holds (key, account_id, amount, status, reference, created_at, updated_at) "
+    "VALUES (%s, %s, %s, 'held', %s, %s, %s) ON CONFLICT (key) DO NOTHING"
+)
+PAIR_DEBIT = (
+    "UPDATE accounts SET balance = balance + %s WHERE id = %s AND balance + %s >= 0 "
+    "RETURNING balance"
+)
+PAIR_LEDGER = (
+    "INSERT INTO ledger (account_id, delta, balance_after, reason, reference, "
+    "idempotency_key, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
+PAIR_SETTLE = (
+    "UPDATE holds SET status = 'settled', updated_at = %s WHERE key = %s AND status = 'held'"
+)
+
+
+def _pool_size() -> int:
+    from adapters.storage.postgres import POOL_SIZE
+
+    return POOL_SIZE
+
+
+def create_raw_tables(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE accounts (id BIGINT PRIMARY KEY, "
+            "balance BIGINT NOT NULL CHECK (balance >= 0))"
+        )
+        conn.execute(
+            "CREATE TABLE ledger (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+            "account_id BIGINT, delta BIGINT, reason TEXT, idempotency_key TEXT UNIQUE, "
+            "created_at DOUBLE PRECISION)"
+        )
+        conn.execute(
+            "INSERT INTO accounts SELECT g, %s FROM generate_series(1, %s) g",
+            (10**9, CONCURRENCY),
+        )
+
+
+def _on_connections(url: str, iterations: int, body: Callable[[Any, int], None]) -> float:
+    """`body(conn, i)` for every i, the iterations of caller c on connection c % POOL_SIZE,
+    one thread per connection; connecting is not timed. Returns iterations per second."""
+    import psycopg
+
+    size = _pool_size()
+    conns = [psycopg.connect(url, autocommit=True) for _ in range(size)]
+    failures: list[BaseException] = []
+
+    def work(slot: int) -> None:
+        try:
+            for i in range(iterations):
+                if (i % CONCURRENCY) % size == slot:
+                    body(conns[slot], i)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(size)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    for conn in conns:
+        conn.close()
+    if failures:
+        raise failures[0]
+    return iterations / elapsed
+
+
+def bench_raw_postgres(url: str, txns: int, tag: str) -> float:
+    def spend(conn: Any, i: int) -> None:
+        account = i % CONCURRENCY + 1
+        with conn.transaction():
+            conn.execute(RAW_UPDATE, (account,))
+            conn.execute(RAW_INSERT, (account, f"{tag}{i}", time.time()))
+
+    return _on_connections(url, txns, spend)
+
+
+def bench_raw_pair_postgres(url: str, pairs: int, tag: str, accounts: Sequence[int]) -> float:
+    def pair(conn: Any, i: int) -> None:
+        account, key, now = accounts[i % CONCURRENCY], f"hold:raw{tag}{i}", time.time()
+        with conn.transaction():
+            conn.execute(PAIR_HOLD, (key, account, 1, str(i), now, now))
+            balance = conn.execute(PAIR_DEBIT, (-1, account, -1)).fetchone()[0]
+            conn.execute(PAIR_LEDGER, (account, -1, balance, "generation", str(i), key, now))
+        with conn.transaction():
+            conn.execute(PAIR_SETTLE, (time.time(), key))
+
+    return _on_connections(url, pairs, pair)
+
+
+def _server_version(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]).split()[0] if row else ""
+
+
+async def bench_spends(url: str, spends: int, tag: str = "") -> float:
+    """Spends per second through the project's ledger (`SqlLedger.debit`: the idempotency
+    check, the conditional debit and the ledger row in one unit), 200 concurrent callers."""
+    db = await open_database(url)
+    try:
+        ledger = SqlLedger(db)
+        accounts = [
+            await ledger.open_account(UserRef("bench", str(i)), 10**9) for i in range(CONCURRENCY)
+        ]
+
+        async def caller(c: int) -> None:
+            for i in range(c, spends, CONCURRENCY):
+                await ledger.debit(accounts[c], 1, "generation", f"spend:{tag}{i}")
+
+        await asyncio.gather(*(ledger.balance(a) for a in accounts))
+        start = time.perf_counter()
+        await asyncio.gather(*(caller(c) for c in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - start
+        problems = await db.run(_money_problems)
+    finally:
+        await db.close()
+    if problems:
+        raise BenchFailed("spend bench: " + "; ".join(problems))
+    return spends / elapsed
+
+
+async def bench_postgres_ledger(url: str, quick: bool) -> dict[str, Any]:
+    import psycopg
+
+    pairs, rounds = (300, 1) if quick else (4_000, 3)
+    raw, raw_pair, ledger, spent = [], [], [], []
+    with scratch_schemas(url, 2) as (app_url, raw_url):
+        accounts = await open_bench_accounts(app_url)  # migrates the fresh schema
+        create_raw_tables(raw_url)
+        for r in range(rounds):
+            raw.append(bench_raw_postgres(raw_url, pairs, f"r{r}:"))
+            spent.append(await bench_spends(app_url, pairs, f"{r}:"))
+            raw_pair.append(bench_raw_pair_postgres(app_url, pairs, f"{r}:", accounts))
+            ledger.append(await bench_ledger(app_url, pairs, f"{r}:"))
+    led, txn, pair, spend = (statistics.median(v) for v in (ledger, raw, raw_pair, spent))
+    return {
+        "ledger_spends_per_s": round(spend, 1),
+        "raw_txn_per_s": round(txn, 1),
+        "ledger_vs_raw": round(spend / txn, 3),
+        "ledger_pairs_per_s": round(led, 1),
+        "pairs_vs_raw": round(led / txn, 3),
+        "raw_pair_per_s": round(pair, 1),
+        "ledger_vs_raw_pair": round(led / pair, 3),
+        "pool_size": _pool_size(),
+        "rounds": rounds,
+        "postgres": _server_version(url),
+        "psycopg": psycopg.__version__,
+    }
+
+
+# -- the pipeline and memory (SQLite) -------------------------------------------------------
 
 
 async def bench_pipeline(folder: Path, rounds: int) -> dict[str, float]:
@@ -217,21 +496,216 @@ def bench_memory(jobs: int) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-async def run_bench(quick: bool = False) -> dict[str, Any]:
+async def run_bench(
+    quick: bool = False, database_url: str = "sqlite:///:memory:"
+) -> dict[str, Any]:
+    engine = engine_of(database_url)
     pairs, txns, rounds, jobs = (2_000, 2_000, 5, 1_000) if quick else (20_000, 20_000, 50, 10_000)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        ledger_rate = await bench_ledger(folder, pairs)
-        raw_rate = bench_raw_sqlite(folder, txns)
+        if engine == "postgresql":
+            ledger_part = await bench_postgres_ledger(database_url, quick)
+        else:
+            ledger_rate = await bench_ledger(f"sqlite:///{folder / 'ledger.db'}", pairs)
+            spend_rate = await bench_spends(f"sqlite:///{folder / 'spend.db'}", pairs)
+            raw_rate = bench_raw_sqlite(folder, txns)
+            ledger_part = {
+                "ledger_spends_per_s": round(spend_rate, 1),
+                "raw_txn_per_s": round(raw_rate, 1),
+                "sqlite_raw_txn_per_s": round(raw_rate, 1),
+                "ledger_vs_raw": round(spend_rate / raw_rate, 3),
+                "ledger_pairs_per_s": round(ledger_rate, 1),
+                "pairs_vs_raw": round(ledger_rate / raw_rate, 3),
+            }
         pipeline = await bench_pipeline(folder, rounds)
     memory = await asyncio.to_thread(bench_memory, jobs)
     return {
-        "ledger_pairs_per_s": round(ledger_rate, 1),
-        "sqlite_raw_txn_per_s": round(raw_rate, 1),
-        "ledger_vs_raw": round(ledger_rate / raw_rate, 3),
+        "engine": engine,
+        **ledger_part,
+        "pipeline_engine": "sqlite",
         **pipeline,
+        "memory_engine": "sqlite",
         **memory,
         "quick": quick,
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
     }
+
+
+# -- what `bench --fleet` needs from storage and HTTP (bench_fleet.py runs it) --------------
+
+
+@contextlib.asynccontextmanager
+async def fleet_database(database_url: str) -> AsyncIterator[str]:
+    """The fleet's database: a fresh schema on DATABASE_URL's PostgreSQL server (dropped
+    after), or for SQLite a temp file (never the bot's own database)."""
+    if engine_of(database_url) == "postgresql":
+        with scratch_schemas(database_url, 1) as (url,):
+            yield url
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        yield f"sqlite:///{Path(tmp) / 'fleet.db'}"
+
+
+class FakeBfl:
+    """Black Forest Labs' wire format on 127.0.0.1, so workers use the real BFL adapter:
+    `POST /v1/<model>` (x-key) answers `{id, polling_url}`; `GET <polling_url>` answers
+    `Ready` with a `result.sample` link once the image's fixed time has passed (a poll that
+    comes earlier is held until then, so the adapter's 1 s poll interval does not hide the
+    image time); the link serves a small PNG."""
+
+    def __init__(self, image_seconds: float, key: str = "x") -> None:
+        self.image_seconds, self.key = image_seconds, key
+        self.png = _tiny_png(64)
+        self.submits: Counter[str] = Counter()  # model -> submits
+        self._ready: dict[str, float] = {}
+        self._runner: Any = None
+        self.base_url = ""
+
+    async def start(self) -> str:
+        from aiohttp import web
+
+        app = web.Application()
+        app.router.add_post("/v1/{model}", self._submit)
+        app.router.add_get("/v1/get_result", self._result)
+        app.router.add_get("/delivery/{task}.png", self._image)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _submit(self, request: Any) -> Any:
+        from aiohttp import web
+
+        if request.headers.get("x-key") != self.key:
+            return web.json_response({"detail": "Not authenticated"}, status=403)
+        body = await request.json()
+        if not isinstance(body.get("prompt"), str):
+            return web.json_response({"detail": [{"msg": "prompt is required"}]}, status=422)
+        task = secrets.token_hex(8)
+        self._ready[task] = asyncio.get_running_loop().time() + self.image_seconds
+        self.submits[request.match_info["model"]] += 1
+        url = f"{self.base_url}/v1/get_result?id={task}"
+        return web.json_response({"id": task, "polling_url": url, "cost": 3.0})
+
+    async def _result(self, request: Any) -> Any:
+        from aiohttp import web
+
+        if request.headers.get("x-key") != self.key:
+            return web.json_response({"detail": "Not authenticated"}, status=403)
+        task = request.query.get("id", "")
+        ready_at = self._ready.get(task)
+        if ready_at is None:
+            return web.json_response({"id": task, "status": "Task not found"})
+        await asyncio.sleep(max(0.0, ready_at - asyncio.get_running_loop().time()))
+        sample = f"{self.base_url}/delivery/{task}.png"
+        return web.json_response({"id": task, "status": "Ready", "result": {"sample": sample}})
+
+    async def _image(self, request: Any) -> Any:
+        from aiohttp import web
+
+        return web.Response(body=self.png, content_type="image/png")
+
+
+class FleetStore:
+    """The coordinator's side of the fleet bench: paid batches in, money checks out."""
+
+    PLATFORM = "bench"
+    MODEL = "flux-pro"  # a BFL route first (flux-2-pro)
+
+    def __init__(self, db: Database, accounts: list[int]) -> None:
+        self.db, self.accounts = db, accounts
+        self.jobs, self.model = (
+            SqlJobStore(db),
+            load_catalog(DATA_DIR / "models.toml").get(self.MODEL),
+        )
+
+    @classmethod
+    async def open(cls, url: str, people: int = 50) -> FleetStore:
+        db = await open_database(url)
+        ledger = SqlLedger(db)
+        accounts = [
+            await ledger.open_account(UserRef(cls.PLATFORM, f"p{i}"), 10**9) for i in range(people)
+        ]
+        return cls(db, accounts)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def enqueue_batch(self, tag: str, size: int) -> list[str]:
+        """`size` paid jobs through the real ingress (`SqlJobStore.enqueue`); their ids."""
+
+        async def one(i: int) -> str:
+            account = self.accounts[i % len(self.accounts)]
+            job = Job(
+                id=new_job_id(), account_id=account, platform=self.PLATFORM,
+                user_id=f"p{i % len(self.accounts)}", prompt=f"a fox in the snow, take {i}",
+                model_id=self.model.id, intent="general", reason="bench", aspect="1:1",
+                seed=i, cost=self.model.credits, event_key=f"{tag}{i}", created_at=time.time(),
+                request_key=f"{tag}{i}",
+            )  # fmt: skip
+            queued = await self.jobs.enqueue(job, 10**6)
+            if not queued.created or queued.short_of is not None:
+                raise BenchFailed(f"fleet bench: job {i} of {tag} was not queued and paid")
+            return job.id
+
+        ids = []
+        for start in range(0, size, 50):
+            ids += await asyncio.gather(*(one(i) for i in range(start, min(size, start + 50))))
+        return ids
+
+    async def check_batch(
+        self, tag: str, ids: Sequence[str], delivered: Counter[str]
+    ) -> dict[str, int]:
+        """Every job succeeded once, was delivered once and was paid exactly once; every
+        balance equals its ledger sum. Raises BenchFailed otherwise."""
+        cost, pattern = self.model.credits, f"{tag}%"
+
+        def unit(conn: SqlConn) -> dict[str, Any]:
+            def grouped(sql: str) -> dict[str, tuple[int, int]]:
+                rows = conn.execute(sql, (pattern,)).fetchall()
+                return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
+
+            return {
+                "jobs": grouped(
+                    "SELECT status, COUNT(*), 0 FROM jobs WHERE event_key LIKE ? GROUP BY status"
+                ),
+                "holds": grouped(
+                    "SELECT h.status, COUNT(*), SUM(h.amount) FROM holds h "
+                    "JOIN jobs j ON h.key = 'hold:' || j.id WHERE j.event_key LIKE ? "
+                    "GROUP BY h.status"
+                ),
+                "ledger": grouped(
+                    "SELECT l.reason, COUNT(*), SUM(l.delta) FROM ledger l "
+                    "JOIN jobs j ON l.reference = j.id WHERE j.event_key LIKE ? GROUP BY l.reason"
+                ),
+                "money": _money_problems(conn),
+            }
+
+        found = await self.db.run(unit)
+        n = len(ids)
+        problems = list(found["money"])
+        if found["jobs"] != {SUCCEEDED: (n, 0)}:
+            problems.append(f"job states {found['jobs']} (want {n} succeeded)")
+        if found["holds"] != {"settled": (n, n * cost)}:
+            problems.append(f"holds {found['holds']} (want {n} settled)")
+        if found["ledger"] != {"generation": (n, -n * cost)}:
+            problems.append(f"ledger rows {found['ledger']} (want {n} charges of {cost})")
+        twice = sorted(j for j, times in delivered.items() if times != 1)
+        missing = set(ids) - set(delivered)
+        strangers = set(delivered) - set(ids)
+        if twice or missing or strangers:
+            problems.append(
+                f"deliveries: {len(twice)} not exactly once, {len(missing)} missing, "
+                f"{len(strangers)} unknown"
+            )
+        if problems:
+            raise BenchFailed(f"fleet bench {tag}: " + "; ".join(problems))
+        return {"jobs": n, "succeeded": n, "delivered_once": n}

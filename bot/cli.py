@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("prompt", nargs="?", help="a prompt; without it, one prompt per stdin line")
     bench = sub.add_parser("bench", help="measure the ledger and pipeline; prints JSON")
     bench.add_argument("--quick", action="store_true", help="smaller counts (for tests)")
+    bench.add_argument(
+        "--fleet", type=int, metavar="N",
+        help="instead: N worker processes on DATABASE_URL against a local fake provider; "
+        "jobs per second for 1..N workers",
+    )  # fmt: skip
     migrate = sub.add_parser("migrate", help="copy this SQLite bot into an empty PostgreSQL")
     migrate.add_argument("--to", required=True, metavar="postgresql://...")
     sub.add_parser("worker", help="work queued jobs and post their results (no chat intake)")
@@ -61,9 +66,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "route":
         return route_command(settings, args.prompt)
     if args.command == "bench":
-        from bot.bench import run_bench
+        from bot.bench import BenchFailed, run_bench
 
-        print(json.dumps(asyncio.run(run_bench(quick=args.quick)), indent=2))
+        if args.fleet is not None and args.fleet < 1:
+            print("bench: --fleet needs at least 1 worker", file=sys.stderr)
+            return 2
+        try:
+            if args.fleet is not None:
+                from bot.bench_fleet import run_fleet
+
+                result = asyncio.run(run_fleet(args.fleet, args.quick, settings.database_url))
+            else:
+                result = asyncio.run(run_bench(args.quick, settings.database_url))
+        except BenchFailed as exc:
+            print(f"bench: check failed: {exc}", file=sys.stderr)
+            return 1
+        print(json.dumps(result, indent=2))
         return 0
     if args.command == "migrate":
         return asyncio.run(migrate_command(settings, args.to))
