@@ -7,7 +7,6 @@ stay within 1024 characters by shortening the prompt, never the facts.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
@@ -17,6 +16,14 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.constants import FileSizeLimit, MessageLimit, ParseMode
 from telegram.error import BadRequest, NetworkError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_chain,
+    wait_fixed,
+)
 
 from bot.domain.catalog import Catalog
 from bot.domain.providers import GeneratedImage
@@ -128,17 +135,30 @@ async def send_result(
     return await _persist(lambda: bot.send_document(chat_id, file(), **kwargs))
 
 
+def _is_network_failure(exc: BaseException) -> bool:
+    # BadRequest is a NetworkError's sibling, not a child: a refusal is never retried.
+    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    log.warning("sending an image failed (%s); retrying in %.0f s", exc,
+                state.next_action.sleep if state.next_action else 0)
+
+
 async def _persist(send: Callable[[], Awaitable[Message]]) -> Message:
-    """The image is paid for: retry network failures (429s are AIORateLimiter's job)."""
-    for delay in SEND_RETRIES:
-        try:
+    """The image is paid for: retry network failures, SEND_RETRIES apart (429s are
+    AIORateLimiter's job)."""
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception(_is_network_failure),
+        wait=wait_chain(*(wait_fixed(d) for d in SEND_RETRIES)),
+        stop=stop_after_attempt(len(SEND_RETRIES) + 1),
+        before_sleep=_log_retry,
+        reraise=True,
+    ):
+        with attempt:
             return await send()
-        except BadRequest:
-            raise
-        except NetworkError as exc:  # includes TimedOut
-            log.warning("sending an image failed (%s); retrying in %.0f s", exc, delay)
-            await asyncio.sleep(delay)
-    return await send()
+    raise AssertionError("unreachable: tenacity re-raises the last failure")
 
 
 async def send_text(
