@@ -10,11 +10,8 @@ from bot.domain.credits import Hold, LedgerEntry, UserRef
 from bot.domain.errors import InsufficientCredits
 
 
-def _key_used(conn: SqlConn, key: str) -> bool:
-    return (
-        conn.execute("SELECT 1 FROM ledger WHERE idempotency_key = ?", (key,)).fetchone()
-        is not None
-    )
+class AlreadyApplied(Exception):
+    """The idempotency key was used before: the unit is rolled back, nothing changed."""
 
 
 def _apply(
@@ -40,11 +37,16 @@ def _apply(
         raise InsufficientCredits(
             f"That needs {-delta} credits and you have {have[0]}.", needed=-delta, balance=have[0]
         )
-    conn.execute(
+    # A used key inserts nothing: the change above is then rolled back with the unit. One
+    # statement fewer than asking first, on the path every spend takes.
+    written = conn.execute(
         "INSERT INTO ledger (account_id, delta, balance_after, reason, reference, "
-        "idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
         (account_id, delta, row[0], reason, reference, key, time.time() if at is None else at),
-    )
+    ).fetchone()
+    if written is None:
+        raise AlreadyApplied(key)
     return int(row[0])
 
 
@@ -154,24 +156,26 @@ class SqlLedger:
         self, account_id: int, delta: int, reason: str, key: str, reference: str
     ) -> bool:
         def unit(conn: SqlConn) -> bool:
-            if _key_used(conn, key):
-                return False
             _apply(conn, account_id, delta, reason, key, reference)
             return True
 
-        return await self.db.run(unit)
+        try:
+            return await self.db.run(unit)
+        except AlreadyApplied:
+            return False
 
     async def transfer(
         self, source: int, target: int, amount: int, reason: str, key: str, reference: str = ""
     ) -> bool:
         def unit(conn: SqlConn) -> bool:
-            if _key_used(conn, f"{key}:out"):
-                return False
             _apply(conn, source, -amount, reason, f"{key}:out", reference)
             _apply(conn, target, amount, reason, f"{key}:in", reference)
             return True
 
-        return await self.db.run(unit)
+        try:
+            return await self.db.run(unit)
+        except AlreadyApplied:
+            return False  # the same transfer again (both rows are written, or neither)
 
     async def history(self, account_id: int, limit: int = 10) -> list[LedgerEntry]:
         def unit(conn: SqlConn) -> list[LedgerEntry]:

@@ -147,3 +147,30 @@ def integrity_errors(db: Database) -> tuple[type[Exception], ...]:
     import psycopg
 
     return (psycopg.errors.IntegrityError, psycopg.errors.RaiseException)
+
+
+async def test_the_same_key_from_two_processes_at_once_applies_once(db_url):
+    """Two connections (two processes) race one credit, one transfer and one debit each with
+    the same key: each applies once, the loser is told False, nothing raises."""
+    one, two = await open_database(db_url), await open_database(db_url)
+    try:
+        a, b = SqlLedger(one), SqlLedger(two)
+        alice = await a.open_account(ALICE, 10)
+        bob = await a.open_account(UserRef("test", "bob"), 0)
+        for i in range(5):
+            assert sorted(await asyncio.gather(
+                a.credit(alice, 3, "grant", f"c{i}"), b.credit(alice, 3, "grant", f"c{i}")
+            )) == [False, True]
+            assert sorted(await asyncio.gather(
+                a.transfer(alice, bob, 2, "give", f"g{i}"), b.transfer(alice, bob, 2, "give", f"g{i}")
+            )) == [False, True]
+            assert sorted(await asyncio.gather(
+                a.debit(alice, 1, "spend", f"s{i}"), b.debit(alice, 1, "spend", f"s{i}")
+            )) == [False, True]
+            assert await a.credit(alice, 3, "grant", f"c{i}") is False  # and again later
+        assert (await a.balance(alice), await a.balance(bob)) == (10 + 5 * (3 - 2 - 1), 10)
+        await assert_books_balance(a, alice)
+        await assert_books_balance(a, bob)
+    finally:
+        await one.close()
+        await two.close()
