@@ -22,6 +22,7 @@ from bot.domain.credits import Ledger
 from bot.domain.fleet import Fleet, IdentifyGate
 from bot.domain.intents import IntentTable, load_intents
 from bot.domain.jobs import JobStore
+from bot.services.command_table import build_commands
 from bot.services.community import CommunityService, parse_admin_ids
 from bot.services.community_text import CommunityText
 from bot.services.dispatch import Dispatcher
@@ -120,7 +121,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         http,
         community,
         giveaways,
-        CommunityText(community, giveaways),
+        CommunityText(build_commands(community, giveaways)),
         DatabaseIdentifyGate(fleet),
         fleet,
         runner,

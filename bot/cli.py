@@ -215,9 +215,7 @@ async def _hand_off_then_stop(
 async def _console(app: App, out: Path) -> int:
     from adapters.console.chat import ConsoleChat
 
-    chat = ConsoleChat(
-        app.service, out, demo_mode=app.dispatcher.demo_mode, community=app.community_text
-    )
+    chat = ConsoleChat(app, out)
     await chat.run()
     return 0
 

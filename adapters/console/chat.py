@@ -2,8 +2,10 @@
 
 `/imagine …` (or any plain text) makes an image saved under the output folder; the result's
 buttons are numbered choices: `/rerun 1` = again, `/rerun N` = the N-th listed choice,
-`/compare` = compare on three models. One error boundary: known errors print their
-message, anything else prints a short apology (the service has refunded already).
+`/compare` = compare on three models. The commands are the table's (bot.services.
+command_table) for the console: the image ones are run here, every other one through the
+shared text grammar. One error boundary: known errors print their message, anything else
+prints a short apology (the service has refunded already).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import asyncio
 import logging
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -21,35 +23,46 @@ from bot.domain.credits import UserRef
 from bot.domain.errors import BotError, GenerationFailed, RequestError
 from bot.domain.requests import clean_text, parse_imagine
 from bot.services import replies
-from bot.services.community_text import COMMANDS, CommunityText, outcome_text
-from bot.services.generation import GenerationResult, GenerationService, Progress
+from bot.services.community_text import outcome_text
+from bot.services.generation import GenerationResult, Progress
+from bot.services.help import help_text
+from bot.services.surface import SurfaceApp
 
 log = logging.getLogger(__name__)
 CONSOLE_USER = UserRef("console", "console", "console")
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
+SURFACE = "console"
 
 
 class ConsoleChat:
     def __init__(
         self,
-        service: GenerationService,
+        app: SurfaceApp,
         out_dir: Path,
         *,
         write: Callable[[str], None] | None = None,
-        demo_mode: bool = False,
         user: UserRef = CONSOLE_USER,
-        community: CommunityText | None = None,
     ) -> None:
-        self.service = service
+        self.app = app
+        self.service = app.service
+        self.text = app.community_text
+        self.table = self.text.commands.table
         self.out_dir = out_dir
         self.write = write or (lambda text: print(text, flush=True))
-        self.demo_mode = demo_mode
+        self.demo_mode = app.dispatcher.demo_mode
         self.user = user
-        self.community = community
-        if community is not None:
-            community.giveaways.register_announcer("console", self._announce)
+        app.giveaways.register_announcer(SURFACE, self._announce)
         self.last: GenerationResult | None = None
         self.choices: list[replies.Choice] = []
+        # The commands the console runs itself; the table's others go to their handlers.
+        self.own: dict[str, Callable[[str], Awaitable[None]]] = {
+            "imagine": self._imagine, "help": self._help, "start": self._help,
+            "models": self._models, "rerun": self._rerun, "compare": self._compare,
+            "quit": self._quit,
+        }
+        unhandled = self.text.commands.unhandled(SURFACE, self.own)
+        if unhandled:
+            raise LookupError(f"console commands nothing runs: {unhandled}")
 
     async def run(self, stream: TextIO = sys.stdin) -> None:
         interactive = stream.isatty()
@@ -82,41 +95,29 @@ class ConsoleChat:
 
     async def _dispatch(self, text: str) -> None:
         command, _, rest = text.partition(" ")
-        command = command.lower()
         if not command.startswith("/"):
             return await self._imagine(text)
-        if command == "/imagine":
-            return await self._imagine(rest)
-        if command in ("/help", "/start"):
-            balance = await self.service.balance(self.user)
-            self.write(
-                replies.help_text(
-                    self.service.catalog,
-                    self.service.planner.intents,
-                    balance,
-                    self.demo_mode,
-                    community=self.community is not None,
-                )
-            )
-            return
-        if command == "/models":
-            self.write("\n".join(replies.model_lines(self.service.catalog, self.demo_mode)))
-            return
-        if command == "/balance":
-            self.write(f"You have {replies.credits(await self.service.balance(self.user))}.")
-            return
-        if command == "/rerun":
-            return await self._rerun(rest.strip())
-        if command == "/compare":
-            return await self._compare()
-        if self.community is not None and command[1:] in COMMANDS:
-            # The console user is the operator: an admin, in a "community" of its own.
-            ctx = Context(self.user, "console", is_admin=True, event_key=self._event())
-            await self.community.community.seen(ctx, self.user.name)
-            reply = await self.community.handle(ctx, command[1:], rest, self._resolve)
-            self.write(reply.text)
-            return
-        raise RequestError(f"I don't know {command[:30]}. Try /help.")
+        name = command[1:].lower()
+        if self.table.get(SURFACE, name) is None:
+            raise RequestError(f"I don't know {command[:30]}. Try /help.")
+        if name in self.own:
+            return await self.own[name](rest)
+        # The console user is the operator: an admin, in a "community" of its own.
+        ctx = Context(self.user, SURFACE, is_admin=True, event_key=self._event())
+        await self.app.community.seen(ctx, self.user.name)
+        reply = await self.text.handle(ctx, name, rest, self._resolve)
+        self.write(reply.text)
+
+    async def _help(self, rest: str = "") -> None:
+        balance = await self.service.balance(self.user)
+        self.write(help_text(self.table, SURFACE, self.service.catalog,
+                             self.service.planner.intents, balance, self.demo_mode))
+
+    async def _models(self, rest: str = "") -> None:
+        self.write("\n".join(replies.model_lines(self.service.catalog, self.demo_mode)))
+
+    async def _quit(self, rest: str = "") -> None:
+        """`run` stops at /quit before it gets here; a line handed to `handle` just ends."""
 
     async def _imagine(self, text: str) -> None:
         request = parse_imagine(text, self.service.catalog, self.service.planner.intents)
@@ -124,6 +125,7 @@ class ConsoleChat:
         self._show(result)
 
     async def _rerun(self, arg: str) -> None:
+        arg = arg.strip()
         if self.last is None:
             raise RequestError("Nothing to rerun yet. Make an image with /imagine first.")
         try:
@@ -136,13 +138,13 @@ class ConsoleChat:
             raise RequestError(f"Pick a choice from 1 to {len(self.choices)}.")
         choice = self.choices[index - 1]
         if choice.action == "compare":
-            return await self._compare()
+            return await self._compare("")
         result = await self.service.rerun(
             self.last.job.id, self.user, self._event(), choice.model_id, self._progress
         )
         self._show(result)
 
-    async def _compare(self) -> None:
+    async def _compare(self, rest: str = "") -> None:
         if self.last is None:
             raise RequestError("Nothing to compare yet. Make an image with /imagine first.")
         outcomes = await self.service.compare(
@@ -173,8 +175,7 @@ class ConsoleChat:
                 self.write(f"  {command:<10} {choice.label}")
 
     async def _resolve(self, word: str) -> tuple[UserRef, bool] | None:
-        assert self.community is not None
-        return await self.community.community.find_username("console", word)
+        return await self.app.community.find_username(SURFACE, word)
 
     async def _announce(self, outcome) -> None:  # type: ignore[no-untyped-def]
         self.write(outcome_text(outcome))

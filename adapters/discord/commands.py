@@ -1,11 +1,11 @@
-"""Slash commands: /imagine, /models, /help (servers and DMs); the community commands
-(/balance, /daily, /give, /credits, /giveaway ...) come from community.py and giveaways.py.
+"""The slash command tree, and /imagine, /models, /help on Discord (servers and DMs).
 
-The catalog and intents are data (operators edit them), so the commands are built at start
-from them: `intent` is a fixed choice list, `model` and `aspect` autocomplete with prices
+Every command comes from the command table (slash.py builds them); the community ones are
+rendered by community.py and giveaways.py, or by the shared renderer. The catalog and
+intents are data (operators edit them), so their option values are built at start from
+them: `intent` is a fixed choice list, `model` and `aspect` autocomplete with prices
 ("Flux Pro — 5 credits"). Structured options go through `build_request`, the same
 validation as the text grammar. Errors escaping a command reach `Tree.on_error`.
-(No `from __future__ import annotations` here: discord.py reads these annotations at runtime.)
 """
 
 from collections.abc import Sequence
@@ -16,30 +16,33 @@ from discord import app_commands
 
 from adapters.discord import rendering
 from adapters.discord.boundary import send_ephemeral
-from adapters.discord.flow import Surface, user_of
+from adapters.discord.community import CreditsFeature, shared_renderer
+from adapters.discord.flow import App, Surface, user_of
+from adapters.discord.giveaways import GiveawayBoard, GiveawayFeature
+from adapters.discord.slash import PLATFORM, AppCommand, Feature, build_slash
 from bot.domain.catalog import Catalog
+from bot.domain.commands import Source
 from bot.domain.errors import RequestError
 from bot.domain.intents import IntentTable
-from bot.domain.requests import MAX_PROMPT_CHARS, MAX_SEED, build_request
+from bot.domain.requests import build_request
 from bot.services import replies
+from bot.services.help import help_text
 
 MAX_CHOICES = 25
-Prompt = app_commands.Range[str, 1, MAX_PROMPT_CHARS]
-Seed = app_commands.Range[int, 0, MAX_SEED]
 
 
 class Tree(app_commands.CommandTree):
     """The command tree with the one app-command error boundary."""
 
     def __init__(self, client: discord.Client, surface: Surface,
-                 extra: Sequence[Any] = ()) -> None:
+                 commands: Sequence[AppCommand]) -> None:
         super().__init__(
             client,
             allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True),
             allowed_installs=app_commands.AppInstallationType(guild=True),
         )
         self.surface = surface
-        for command in [*build_commands(surface), *extra]:
+        for command in commands:
             self.add_command(command)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -82,49 +85,53 @@ def intent_choices(catalog: Catalog, intents: IntentTable) -> list[app_commands.
     return out
 
 
-def build_commands(surface: Surface) -> list[app_commands.Command]:  # type: ignore[type-arg]
-    catalog, intents = surface.catalog, surface.planner.intents
+class ImageFeature:
+    """/imagine, /models and /help: a live generation, and embeds."""
 
-    @app_commands.command(name="imagine", description="Make an image; I pick the right model")
-    @app_commands.describe(
-        prompt="What to draw",
-        model="A model to use (default: picked from your prompt)",
-        intent="What the image is for; picks the model",
-        aspect="Aspect ratio, like 16:9",
-        seed="A seed, for repeatable images",
-    )
-    @app_commands.choices(intent=intent_choices(catalog, intents))
-    async def imagine(
-        interaction: discord.Interaction, prompt: Prompt, model: str | None = None,
-        intent: str | None = None, aspect: str | None = None, seed: Seed | None = None,
-    ) -> None:
+    def __init__(self, surface: Surface) -> None:
+        self.surface = surface
+        self.catalog, self.intents = surface.catalog, surface.planner.intents
+
+    def feature(self) -> Feature:
+        return Feature(
+            renderers={"imagine": self.imagine, "models": self.models, "help": self.help},
+            suggest={Source.MODELS: self.model_suggest, Source.ASPECTS: self.aspect_suggest},
+            choices={Source.INTENTS: intent_choices(self.catalog, self.intents)},
+        )
+
+    async def imagine(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
         try:
-            request = build_request(catalog, intents, prompt, model=model, intent=intent,
-                                    aspect=aspect, seed=seed)
+            request = build_request(self.catalog, self.intents, v["prompt"], model=v["model"],
+                                    intent=v["intent"], aspect=v["aspect"], seed=v["seed"])
         except RequestError as exc:
             return await send_ephemeral(interaction, exc.user_message)
-        await surface.imagine(interaction, request)
+        await self.surface.imagine(interaction, request)
 
-    @imagine.autocomplete("model")
-    async def model_autocomplete(interaction: discord.Interaction, current: str
-                                 ) -> list[app_commands.Choice[str]]:
-        return model_choices(catalog, current)
+    async def model_suggest(self, interaction: discord.Interaction, current: str
+                            ) -> list[app_commands.Choice[str]]:
+        return model_choices(self.catalog, current)
 
-    @imagine.autocomplete("aspect")
-    async def aspect_autocomplete(interaction: discord.Interaction, current: str
-                                  ) -> list[app_commands.Choice[str]]:
-        return aspect_choices(catalog, getattr(interaction.namespace, "model", None), current)
+    async def aspect_suggest(self, interaction: discord.Interaction, current: str
+                             ) -> list[app_commands.Choice[str]]:
+        model = getattr(interaction.namespace, "model", None)
+        return aspect_choices(self.catalog, model, current)
 
-    @app_commands.command(name="models", description="Models and their prices in credits")
-    async def models(interaction: discord.Interaction) -> None:
-        embed = rendering.models_embed(catalog, surface.app.dispatcher.demo_mode)
+    async def models(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
+        embed = rendering.models_embed(self.catalog, self.surface.app.dispatcher.demo_mode)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @app_commands.command(name="help", description="How to use this bot")
-    async def help_(interaction: discord.Interaction) -> None:
-        credits = await surface.service.balance(user_of(interaction))
-        embed = rendering.help_embed(catalog, intents, credits, surface.app.dispatcher.demo_mode)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+    async def help(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
+        app = self.surface.app
+        balance = await self.surface.service.balance(user_of(interaction))
+        text = help_text(app.community_text.commands.table, PLATFORM, self.catalog,
+                         self.intents, balance, app.dispatcher.demo_mode)
+        await interaction.response.send_message(embed=rendering.help_embed(text),
+                                                ephemeral=True)
 
-    return [imagine, models, help_]
 
+def slash_commands(app: App, surface: Surface, board: GiveawayBoard) -> list[AppCommand]:
+    """Every command of the table Discord offers: the one registration point. Features
+    render what is special here; everything else gets the core handler's reply."""
+    features = [ImageFeature(surface).feature(), CreditsFeature(app).feature(),
+                GiveawayFeature(board).feature()]
+    return build_slash(app.community_text.commands, features, shared_renderer(app))

@@ -48,6 +48,7 @@ from bot.services.generation import GenerationResult, GenerationService, Progres
 from bot.services.giveaways import GiveawayService
 from bot.services.recovery import Recovery
 from bot.services.replies import progress_text
+from bot.services.worker import NotDelivered
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -259,7 +260,9 @@ class Surface:
         await asyncio.wait_for(self.ready.wait(), timeout=120)
         reply = Reply.resumed(self.client, target, self.view_for)
         if isinstance(outcome, GenerationResult):
-            await reply.show(outcome)
+            if not await reply.show(outcome):
+                await reply.fail(UNPOSTED)
+                raise NotDelivered(f"Discord would not take the image of job {job.id}")
         else:
             await reply.fail(outcome.user_message)
 

@@ -28,7 +28,9 @@ from adapters.discord.community import PUBLIC_MENTIONS, context_of
 from adapters.discord.flow import App, Surface
 from adapters.discord.giveaway_views import announcement, giveaway_embed, giveaway_view, mention
 from adapters.discord.reply import NETWORK_ERRORS
-from bot.domain.community import MAX_AMOUNT, MAX_WINNERS, Context, Giveaway, GiveawayOutcome
+from adapters.discord.slash import Feature
+from bot.domain.commands import Source
+from bot.domain.community import Context, Giveaway, GiveawayOutcome
 from bot.domain.credits import UserRef
 from bot.services import replies
 from bot.services.community_text import outcome_text
@@ -37,11 +39,6 @@ from bot.services.live import LiveMessage
 log = logging.getLogger(__name__)
 EDIT_INTERVAL = 2.0  # seconds between two edits of one giveaway message
 READY_TIMEOUT = 120.0
-Prize = app_commands.Range[int, 1, MAX_AMOUNT]
-Winners = app_commands.Range[int, 1, MAX_WINNERS]
-Duration = app_commands.Range[str, 2, 20]
-Title = app_commands.Range[str, 1, 100]
-GiveawayId = app_commands.Range[str, 1, 40]
 
 
 class GiveawayBoard:
@@ -163,77 +160,55 @@ class GiveawayBoard:
                                timeout=EDIT_INTERVAL + 1)
 
 
-async def _no_lookup(word: str) -> None:
-    return None
+class GiveawayFeature:
+    """The giveaway commands whose answers are special here (the rest, like /giveaway list,
+    take the shared renderer): the public post, the end, the closed message, the winners."""
 
+    def __init__(self, board: GiveawayBoard) -> None:
+        self.board = board
+        self.giveaways = board.app.giveaways
 
-def giveaway_commands(board: GiveawayBoard) -> list[Any]:
-    app = board.app
-    group = app_commands.Group(
-        name="giveaway", description="Credits giveaways with an Enter button",
-        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=False))
+    def feature(self) -> Feature:
+        return Feature(
+            renderers={"giveaway start": self.start, "giveaway end": self.end,
+                       "giveaway cancel": self.cancel, "giveaway reroll": self.reroll},
+            suggest={Source.RUNNING_GIVEAWAYS: self.running_ids},
+        )
 
-    async def running_ids(interaction: discord.Interaction, current: str
+    async def running_ids(self, interaction: discord.Interaction, current: str
                           ) -> list[app_commands.Choice[str]]:
         needle = (current or "").lower()
         return [
             app_commands.Choice(
                 name=rendering.clip(f"{g.id} · {g.title} · {g.entrants} entered", 100),
                 value=g.id)
-            for g in await app.giveaways.list(board.ctx(interaction))
+            for g in await self.giveaways.list(self.board.ctx(interaction))
             if needle in f"{g.id} {g.title}".lower()
         ][:25]
 
-    @group.command(name="start", description="Start a giveaway (admins: paid by the bot)")
-    @app_commands.describe(
-        credits="Credits each winner gets", winners="How many winners",
-        duration="How long: 30s, 10m, 1h30m, 2d", title="What it is for",
-        from_me="Pay the prizes from your own credits (always so for non-admins)")
-    async def start(interaction: discord.Interaction, credits: Prize, winners: Winners,
-                    duration: Duration, title: Title | None = None,
-                    from_me: bool = False) -> None:
-        g = await app.giveaways.start(board.ctx(interaction), credits, winners, duration,
-                                      title or "", from_me)
-        await board.post(interaction, g)
+    async def start(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
+        g = await self.giveaways.start(self.board.ctx(interaction), v["credits"], v["winners"],
+                                       v["duration"], v["title"] or "", v["from_me"])
+        await self.board.post(interaction, g)
 
-    @group.command(name="end", description="End a giveaway now and pay its winners")
-    @app_commands.rename(giveaway_id="id")
-    @app_commands.describe(giveaway_id="The giveaway (see /giveaway list)")
-    @app_commands.autocomplete(giveaway_id=running_ids)
-    async def end(interaction: discord.Interaction, giveaway_id: GiveawayId) -> None:
+    async def end(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await app.giveaways.end(board.ctx(interaction), giveaway_id.strip("`"))
+        outcome = await self.giveaways.end(self.board.ctx(interaction), v["id"].strip("`"))
         text = (outcome_text(outcome) if outcome.already_ended else
                 f"Giveaway `{outcome.giveaway.id}` ended; the winners are announced here.")
         await send_ephemeral(interaction, text)
 
-    @group.command(name="cancel", description="Cancel a giveaway; held credits go back")
-    @app_commands.rename(giveaway_id="id")
-    @app_commands.describe(giveaway_id="The giveaway (see /giveaway list)")
-    @app_commands.autocomplete(giveaway_id=running_ids)
-    async def cancel(interaction: discord.Interaction, giveaway_id: GiveawayId) -> None:
-        g = await app.giveaways.cancel(board.ctx(interaction), giveaway_id.strip("`"))
+    async def cancel(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
+        g = await self.giveaways.cancel(self.board.ctx(interaction), v["id"].strip("`"))
         back = " The held credits went back to the host." if g.funded_by == "host" else ""
         await send_ephemeral(interaction, f"Giveaway `{g.id}` cancelled.{back}")
-        await board.show_closed(g)
+        await self.board.show_closed(g)
 
-    @group.command(name="reroll", description="Admins: draw more winners of an ended giveaway")
-    @app_commands.rename(giveaway_id="id")
-    @app_commands.describe(giveaway_id="The ended giveaway", winners="How many to draw")
-    async def reroll(interaction: discord.Interaction, giveaway_id: GiveawayId,
-                     winners: Winners = 1) -> None:
-        gid = giveaway_id.strip("`")
-        new = await app.giveaways.reroll(board.ctx(interaction), gid, winners)
-        g = await app.giveaways.get(gid)
+    async def reroll(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
+        gid = v["id"].strip("`")
+        new = await self.giveaways.reroll(self.board.ctx(interaction), gid, v["winners"])
+        g = await self.giveaways.get(gid)
         names = ", ".join(mention(u) for u in new)
         await interaction.response.send_message(
             f"🎉 New winner(s) of **{g.title}**: {names}: {replies.credits(g.credits_each)} "
             "each, already in your balance.", allowed_mentions=PUBLIC_MENTIONS)
-
-    @group.command(name="list", description="Giveaways running here")
-    async def list_(interaction: discord.Interaction) -> None:
-        reply = await app.community_text.handle(board.ctx(interaction), "giveaway", "list",
-                                                _no_lookup)
-        await send_ephemeral(interaction, reply.text)
-
-    return [group]

@@ -1,4 +1,4 @@
-"""How results look on Discord: embeds, attachments that fit the upload limit, help text.
+"""How results look on Discord: embeds, attachments that fit the upload limit, the help.
 
 Words come from `bot.services.replies` (the same on every surface); this module only lays
 them out for Discord's limits (embed description 4096, field 1024, title 256, footer 2048).
@@ -13,7 +13,6 @@ import discord
 from PIL import Image
 
 from bot.domain.catalog import Catalog
-from bot.domain.intents import IntentTable
 from bot.domain.requests import MAX_PROMPT_CHARS
 from bot.services import replies
 from bot.services.generation import GenerationResult
@@ -87,30 +86,9 @@ def file_name(result: GenerationResult, ext: str) -> str:
     return f"{result.model.id}-{result.job.id}.{ext}"
 
 
-def help_embed(catalog: Catalog, intents: IntentTable, balance: int, demo_mode: bool
-               ) -> discord.Embed:
-    cheapest = catalog.by_price()[0]
-    lines = [
-        "I make images from your words and pick the right model for what you ask.",
-        "",
-        "**/imagine** `prompt` `[model]` `[intent]` `[aspect]` `[seed]`",
-        "Under each image: **Again**, **Rerun on…** another model, **Compare on 3**. "
-        "Whoever clicks pays, from their own credits.",
-        "**/models**: models and prices · **/balance**: your credits · **/help**: this text",
-        "**Credits**: **/daily** free credits · **/give** · **/history** · **/leaderboard** · "
-        "**/link** one wallet with Telegram · **/giveaway** start one (button entry)",
-        "",
-        "**Intents** (what picks the model)",
-        *replies.intent_lines(intents, catalog),
-        "",
-        "**Models** (credits per image)",
-        *replies.model_lines(catalog, demo_mode),
-        "",
-        f"You have {replies.credits(balance)}. The cheapest model, {cheapest.name}, costs "
-        f"{replies.credits(cheapest.credits)}.",
-    ]
-    return discord.Embed(title="imagine-bot", description=clip("\n".join(lines), 4096),
-                         colour=COLOUR)
+def help_embed(text: str) -> discord.Embed:
+    """The help (bot.services.help, in Markdown) as an embed."""
+    return discord.Embed(title="imagine-bot", description=clip(text, 4096), colour=COLOUR)
 
 
 def models_embed(catalog: Catalog, demo_mode: bool) -> discord.Embed:

@@ -24,10 +24,10 @@ import discord
 import yarl
 
 from adapters.discord import components, giveaway_views
-from adapters.discord.commands import Tree
-from adapters.discord.community import community_commands, seen
+from adapters.discord.commands import Tree, slash_commands
+from adapters.discord.community import seen
 from adapters.discord.flow import App, Surface
-from adapters.discord.giveaways import GiveawayBoard, giveaway_commands
+from adapters.discord.giveaways import GiveawayBoard
 from adapters.discord.shards import IdentifyPacer, ShardConfigError, ShardPlan, plan_shards
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,7 @@ class ImagineClient(discord.Client):
         self.app = app
         self.surface = Surface(app, self)
         self.board = GiveawayBoard(app, self, self.surface)
-        self.tree = Tree(self, self.surface,
-                         [*community_commands(app), *giveaway_commands(self.board)])
+        self.tree = Tree(self, self.surface, slash_commands(app, self.surface, self.board))
 
     deliver_only = False  # a worker: REST only, no gateway, commands left to the run processes
 

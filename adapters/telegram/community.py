@@ -1,12 +1,12 @@
-"""Community credits on Telegram: /balance /history /daily /give /credits /leaderboard
-/giveaway /link, through the shared text grammar (bot.services.community_text), and the
-giveaway Enter button.
+"""The table's commands on Telegram, through the shared text grammar
+(bot.services.community_text): /balance /history /daily /give /credits /leaderboard
+/giveaway /link and whatever else is declared, and the giveaway Enter button.
 
 - Who: `Members` builds the Context (chat administrators from Telegram, cached briefly).
   Every message and click from a person records them as a member of the chat first (a
   handler in an earlier group), so `@username` works for anyone the bot has heard from.
 - A reply names its target: `/give 10` in reply to Ana's message gives to Ana.
-- Private things go to the private chat: /history and new /link codes asked for in a group
+- Private things (replies marked private: /history, new /link codes) asked for in a group
   are sent to the person privately, with a short note in the group. If the bot cannot
   write to them (they never started it, or blocked it), /history is answered in the group
   with a note, but a link code never is: whoever holds a code can join that wallet, so the
@@ -22,11 +22,11 @@ from typing import Any
 
 from telegram import Chat, Message, Update
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, TypeHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, TypeHandler
 
 from bot.domain.credits import UserRef
 from bot.services import replies
-from bot.services.community_text import COMMANDS, CommunityText
+from bot.services.community_text import CommunityText
 
 from . import keyboards
 from .ack import answer
@@ -37,7 +37,6 @@ from .rendering import send_text
 
 log = logging.getLogger(__name__)
 
-PRIVATE_ANSWERS = ("history", "link")  # answered in the private chat when asked in a group
 SEEN_GROUP = -1  # handler group that runs before the commands
 
 
@@ -65,6 +64,7 @@ class CommunityHandlers:
     ) -> None:
         """`guard` wraps a handler in the adapter's one error boundary (TelegramHandlers.guard)."""
         self.text = text
+        self.commands = text.commands
         self.members = members
         self.view = view
         self.bot = view.bot
@@ -73,11 +73,10 @@ class CommunityHandlers:
         self.click = guard(self._click)
 
     def handlers(self) -> list[tuple[BaseHandler[Any, Any, Any], int]]:
-        """(handler, group) pairs; the commands go before any catch-all of group 0."""
-        new = filters.UpdateType.MESSAGE
+        """(handler, group) pairs besides the commands (commands.py registers those, with
+        `command` for every one this adapter does not run itself)."""
         return [
             (TypeHandler(Update, self.seen), SEEN_GROUP),
-            (CommandHandler(list(COMMANDS), self.command, filters=new), 0),
             (CallbackQueryHandler(self.click, pattern=f"^{keyboards.GIVEAWAY_PREFIX}"), 0),
         ]
 
@@ -114,8 +113,7 @@ class CommunityHandlers:
             await self.view.cancelled(gid)
         if name == "giveaway" and sub in ("enter", "leave"):
             await self.view.refresh(gid)  # the count on the message follows typed entries too
-        private = name in PRIVATE_ANSWERS and not (name == "link" and args)
-        if private and chat.type != Chat.PRIVATE:
+        if reply.private and chat.type != Chat.PRIVATE:
             await self._in_private(message, ctx.user, name, reply.text)
         else:
             await self._reply(message, reply.text)

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import TelegramError
+from telegram.error import TelegramError, TimedOut
 
 from bot.domain.catalog import Catalog
 from bot.domain.errors import (
@@ -26,6 +26,7 @@ from bot.domain.errors import (
 from bot.domain.jobs import Job
 from bot.services import replies
 from bot.services.generation import GenerationResult, GenerationService, Progress
+from bot.services.worker import NotDelivered
 
 from . import keyboards
 from .ack import Ack
@@ -129,7 +130,8 @@ class Runs:
         await status.finish(to_html("\n".join(f"⚠️ {p}" for p in problems)) if problems else None)
 
     async def _post(
-        self, chat_id: int, reply_to_id: int | None, outcome: Outcome, requester: str | None
+        self, chat_id: int, reply_to_id: int | None, outcome: Outcome, requester: str | None,
+        refund: bool = True,
     ) -> list[str]:
         """Post each image; returns the lines to leave in the status (failures)."""
         problems: list[str] = []
@@ -141,10 +143,17 @@ class Runs:
                 await send_result(self.bot, self.pacer, chat_id, result, self.catalog,
                                   self.service.planner, reply_to_id=reply_to_id,
                                   requester=requester)
+            except TimedOut:
+                # Maybe posted, maybe not: never sent twice, and never paid for if lost.
+                log.warning("job %s: Telegram did not confirm the image in time", result.job.id)
+                if refund:
+                    await self.service.refund_undelivered(result.job.id)
+                problems.append(replies.maybe_not_delivered(result.model.name, result.job.id))
             except TelegramError:
                 log.error("job %s: made, but Telegram refused the image", result.job.id,
                           exc_info=True)
-                await self.service.refund_undelivered(result.job.id)
+                if refund:
+                    await self.service.refund_undelivered(result.job.id)
                 problems.append(replies.not_delivered(result.model.name, result.job.id))
         return problems
 
@@ -185,8 +194,12 @@ class Runs:
         status = StatusMessage(self.bot, self.pacer, chat_id, reply_to_id)
         status.message_id = ref_int(job.chat_ref, "status_id")
         if isinstance(outcome, GenerationResult):
-            await send_result(self.bot, self.pacer, chat_id, outcome, self.catalog,
-                              self.service.planner, reply_to_id=reply_to_id)
-            await status.finish()
+            # Posted here as in `_post`: a refusal or a timeout leaves the reason in the
+            # status, and the runner refunds (NotDelivered).
+            problems = await self._post(chat_id, reply_to_id, outcome, None, refund=False)
+            await status.finish(to_html("\n".join(f"⚠️ {p}" for p in problems)) if problems
+                                else None)
+            if problems:
+                raise NotDelivered(f"Telegram would not take the image of job {job.id}")
         else:
             await status.finish(to_html(f"⚠️ {outcome.user_message}"))

@@ -1,11 +1,12 @@
 """Telegram updates -> service calls. Thin: parsing, money and routing live in the core.
 
-Commands: /start, /help, /imagine, /models (also `/cmd@botname` in groups), and the
-community commands of community.py (/balance, /daily, /give, /giveaway, ...); plain text in a
-private chat is a prompt; other group chatter is ignored. Buttons carry only a job id and a
-choice (see keyboards.py). Every handler runs inside ONE error boundary (`guarded` / `guard`,
-also reached from PTB's error handler): BotError -> its message, anything else -> logged with
-its traceback and a short apology. Callback queries are always answered.
+Commands come from the command table (commands.py registers them): /start, /help, /imagine
+and /models run here, every other one (/balance, /daily, /give, /giveaway, ...) through the
+shared text grammar in community.py; plain text in a private chat is a prompt; other group
+chatter is ignored. Buttons carry only a job id and a choice (see keyboards.py). Every
+handler runs inside ONE error boundary (`guarded` / `guard`, also reached from PTB's error
+handler): BotError -> its message, anything else -> logged with its traceback and a short
+apology. Callback queries are always answered.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
@@ -31,9 +31,11 @@ from bot.domain.errors import BotError
 from bot.domain.requests import parse_imagine
 from bot.services import replies
 from bot.services.generation import GenerationService
+from bot.services.help import help_text
 
 from . import keyboards
 from .ack import Ack, answer
+from .commands import command_handlers
 from .flow import Runs
 from .members import PLATFORM, user_ref
 from .rendering import send_text
@@ -89,10 +91,12 @@ class TelegramHandlers:
     ) -> None:
         new = filters.UpdateType.MESSAGE  # not edits: an edited prompt is not a new order
         private = filters.ChatType.PRIVATE
-        application.add_handler(CommandHandler(["start", "help"], self.help, filters=new))
-        application.add_handler(CommandHandler("imagine", self.imagine, filters=new))
-        application.add_handler(CommandHandler("models", self.models, filters=new))
-        for handler, group in community.handlers():  # before the catch-alls below
+        self.table = community.commands.table
+        own = {"imagine": self.imagine, "models": self.models, "help": self.help,
+               "start": self.help}
+        for command in command_handlers(community.commands, own, community.command):
+            application.add_handler(command)  # before the catch-alls below
+        for handler, group in community.handlers():
             application.add_handler(handler, group)
         application.add_handler(MessageHandler(new & private & filters.COMMAND, self.unknown))
         application.add_handler(
@@ -106,8 +110,8 @@ class TelegramHandlers:
     @guarded
     async def help(self, update: Update, context: Context) -> None:
         balance = await self._balance(update)
-        text = replies.help_text(self.catalog, self.intents, balance, self.demo_mode,
-                                 community=True)
+        text = help_text(self.table, PLATFORM, self.catalog, self.intents, balance,
+                         self.demo_mode)
         await self._reply(update, text)
 
     @guarded

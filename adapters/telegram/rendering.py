@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.constants import FileSizeLimit, MessageLimit, ParseMode
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, TimedOut
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -136,8 +136,9 @@ async def send_result(
 
 
 def _is_network_failure(exc: BaseException) -> bool:
-    # BadRequest is a NetworkError's sibling, not a child: a refusal is never retried.
-    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
+    # A refusal (BadRequest) is never retried; nor is a timeout: the upload may have reached
+    # Telegram, and sending it again would post the image twice.
+    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest | TimedOut)
 
 
 def _log_retry(state: RetryCallState) -> None:

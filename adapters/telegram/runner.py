@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import BotCommand
@@ -22,6 +23,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.services.surface import SurfaceApp as App
 
+from .commands import menu
 from .community import CommunityHandlers
 from .fleet_limits import FleetRateLimiter
 from .flow import Runs
@@ -37,20 +39,6 @@ POLL_TIMEOUT = 10  # seconds a getUpdates long poll is held open
 SHUTDOWN_GRACE = 8.0  # seconds in-flight generations get to finish after a stop signal
 RETRY_START = (1.0, 2.0, 5.0, 10.0, 30.0)
 ALLOWED_UPDATES = ["message", "callback_query"]
-COMMANDS = [
-    BotCommand("imagine", "Make an image: /imagine <prompt> [--model M] [--ar 16:9]"),
-    BotCommand("models", "Models and their prices in credits"),
-    BotCommand("balance", "Your credits"),
-    BotCommand("daily", "Claim your free daily credits"),
-    BotCommand("give", "Give credits: /give @name 10, or reply to someone with /give 10"),
-    BotCommand("history", "Your last credit changes (sent privately)"),
-    BotCommand("leaderboard", "Top balances in this chat"),
-    BotCommand("giveaway", "Giveaways: start credits:100 winners:2 duration:1h | list | end ID"),
-    BotCommand("credits", "Admins: /credits grant|take @name 50 [reason]"),
-    BotCommand("link", "One wallet on Discord and Telegram: /link, then /link CODE there"),
-    BotCommand("help", "What I do, models, prices and your balance"),
-    BotCommand("start", "Start here"),
-]
 
 PTBApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -117,7 +105,8 @@ async def _receive(application: PTBApp, webhook: WebhookConfig | None) -> None:
 
 
 async def _start(
-    application: PTBApp, stop: asyncio.Event, webhook: WebhookConfig | None = None
+    application: PTBApp, stop: asyncio.Event, webhook: WebhookConfig | None = None,
+    commands: Sequence[BotCommand] = (),
 ) -> bool:
     """Connect (retrying while Telegram is unreachable). False if stopped or refused."""
     attempt = 0
@@ -125,7 +114,7 @@ async def _start(
         try:
             await application.initialize()  # getMe
             try:
-                await application.bot.set_my_commands(COMMANDS)
+                await application.bot.set_my_commands(commands)
             except TelegramError as exc:
                 log.warning("could not register the Telegram command list: %s", exc)
             if not application.running:
@@ -225,7 +214,8 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
         if deliver_only:
             if not await _connect_only(application, stop):
                 return
-        elif not await _start(application, stop, webhook):
+        elif not await _start(application, stop, webhook,
+                              menu(app.community_text.commands)):
             return
         runs.ready.set()
         mode = ("results only (worker)" if deliver_only else

@@ -26,7 +26,7 @@ from bot.domain.errors import (
     InsufficientCredits,
     JobNotFound,
 )
-from bot.domain.jobs import SUCCEEDED, Job, JobStore
+from bot.domain.jobs import Job, JobStore
 from bot.domain.requests import GenerationRequest
 from bot.services.dispatch import Dispatcher
 from bot.services.planning import Plan, Planner
@@ -186,16 +186,7 @@ class GenerationService:
     async def refund_undelivered(self, job_id: str) -> bool:
         """The image was made and paid for, but the chat would not take it: give the credits
         back (once per job, whoever asks twice). Returns whether credits moved."""
-        job = await self.jobs.get_job(job_id)
-        if job is None or job.status != SUCCEEDED or job.cost == 0:
-            return False
-        refunded = await self.ledger.credit(
-            job.account_id, job.cost, "refund", f"undelivered:{job.id}", job.id
-        )
-        if refunded:
-            log.info("job %s undelivered: refunded credits=+%d", job.id, job.cost)
-            await self.jobs.update_job(job.id, error="made but not delivered; refunded")
-        return refunded
+        return await self.runner.refund_undelivered(job_id)
 
     async def attach_chat_ref(self, job_id: str, chat_ref: Mapping[str, Any]) -> None:
         """Remember where a job's status and result live in chat (for delivery after a restart)."""

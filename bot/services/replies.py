@@ -1,4 +1,4 @@
-"""Platform-neutral words for chat surfaces: captions, choices, help, model lists.
+"""Platform-neutral words for chat surfaces: captions, choices, model lists (help: help.py).
 
 Every surface (console, Telegram, Discord) says the same things; only layout differs.
 """
@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from bot.domain.catalog import Catalog, Model
 from bot.domain.intents import IntentTable
-from bot.domain.requests import MAX_PROMPT_CHARS
 from bot.services.generation import GenerationResult, Progress
 from bot.services.planning import Planner
 
@@ -77,54 +76,6 @@ def intent_lines(intents: IntentTable, catalog: Catalog) -> list[str]:
     return [f"{i.id}: “{i.phrase}” → {catalog.get(i.default_model).name}" for i in intents]
 
 
-COMMUNITY_HELP = (
-    "Credits:",
-    "  /balance: your credits · /history: your last changes · /daily: free credits once a day",
-    "  /give @name 10 (or reply to someone's message with /give 10) · /leaderboard",
-    "  /link: one wallet on Discord and Telegram",
-    "  admins: /credits grant @name 50 [reason] · /credits take @name 50 [reason]",
-    "Giveaways:",
-    "  /giveaway start credits:100 winners:2 duration:1h30m Summer drop",
-    "  an admin's giveaway is paid by the bot (add from:me to pay it yourself), anyone",
-    "  else's from their own credits · tap Enter to join, tap again to leave",
-    "  /giveaway list · /giveaway end|cancel|reroll ID",
-)
-
-
-def help_text(
-    catalog: Catalog,
-    intents: IntentTable,
-    balance: int | None,
-    demo_mode: bool,
-    community: bool = False,
-) -> str:
-    """`community`: the surface has the credits and giveaway commands, so list them."""
-    cheapest: Model = catalog.by_price()[0]
-    parts = [
-        "I make images from your words and pick the right model for what you ask.",
-        "",
-        "/imagine <prompt> [--model M] [--intent I] [--ar W:H] [--seed N]",
-        "  e.g. /imagine a fox in the snow --ar 16:9",
-        f"  (prompts up to {MAX_PROMPT_CHARS:,} characters)",
-        "/models: models and prices · /balance: your credits · /help: this text",
-        "",
-        "Intents (what picks the model):",
-        *("  " + line for line in intent_lines(intents, catalog)),
-        "",
-        "Models (credits per image):",
-        *("  " + line for line in model_lines(catalog, demo_mode)),
-    ]
-    if community:
-        parts += ["", *COMMUNITY_HELP]
-    if balance is not None:
-        parts += [
-            "",
-            f"You have {credits(balance)}. The cheapest model, {cheapest.name}, costs "
-            f"{credits(cheapest.credits)}.",
-        ]
-    return "\n".join(parts)
-
-
 # -- short, surface-neutral lines shared by the chat adapters -------------------------------
 
 BUTTON_EXPIRED = "This button has expired. Start a new one with /imagine."
@@ -155,6 +106,12 @@ def not_delivered(model_name: str, job_id: str) -> str:
     """The image was made but the chat would not take it (the service refunded it)."""
     return (f"Sorry, the {model_name} image was made but I could not post it here "
             f"(job {job_id}), so your credits were refunded.")
+
+
+def maybe_not_delivered(model_name: str, job_id: str) -> str:
+    """The chat did not confirm the image in time: it may or may not have arrived."""
+    return (f"Telegram did not confirm the {model_name} image in time (job {job_id}). In case "
+            "it did not reach you, your credits were refunded.")
 
 
 def unknown_command(command: str) -> str:

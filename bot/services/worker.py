@@ -75,6 +75,10 @@ Outcome = GenerationResult | GenerationFailed
 Delivery = Callable[[Job, Outcome], Awaitable[None]]
 
 
+class NotDelivered(Exception):
+    """A delivery could not post the image (the chat refused it, or never confirmed it)."""
+
+
 @dataclass
 class Waiter:
     """A person waiting in this process for their job (the surface that asked)."""
@@ -143,27 +147,39 @@ class JobRunner:
         them), and those somebody waits for here are cancelled and refunded."""
         if self._stopped:
             return
-        self._stopping = self._stopped = True
-        for task in self._loops:
-            task.cancel()
-        await asyncio.gather(*self._loops, return_exceptions=True)
-        self._loops = []
+        self._stopped = True
+        await self._stop_claiming()
         if grace and self.running:
             await asyncio.wait(list(self.running.values()), timeout=grace)
         await self.hand_back(only_unwatched=True)
         for task in list(self.running.values()):
             task.cancel()
         await asyncio.gather(*self.running.values(), return_exceptions=True)
-        for task in list(self._background):
-            task.cancel()
+        for task in [*self._loops, *self._background]:
+            task.cancel()  # the lease renewals last until every job is settled
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        self._loops = []
         try:
             await self.fleet.leave(self.worker_id)
         except Exception:  # noqa: BLE001 - the lease runs out anyway
             log.warning("could not sign this worker off", exc_info=True)
 
+    async def _stop_claiming(self) -> None:
+        """Let the claim loop finish its turn instead of cancelling it: a claim cancelled
+        while its transaction commits would leave a job claimed here that nobody runs."""
+        self._stopping = True
+        self._wake.set()
+        claims = [t for t in self._loops if t.get_name() == "job-claims" and not t.done()]
+        if claims:
+            _, late = await asyncio.wait(claims, timeout=15)
+            for task in late:
+                task.cancel()
+
     async def hand_back(self, only_unwatched: bool = False) -> list[str]:
-        """Put the jobs this process works back in the queue for the rest of the fleet. The
-        people waiting here are told the result comes from another worker."""
+        """Put the jobs this process works back in the queue for the rest of the fleet (and
+        claim no more). The people waiting here are told the result comes from another
+        worker."""
+        await self._stop_claiming()
         handed = []
         for job_id, task in list(self.running.items()):
             if only_unwatched and job_id in self.waiters:
@@ -471,8 +487,27 @@ class JobRunner:
             return
         try:
             await deliver(job, outcome)
-        except Exception:  # noqa: BLE001
-            log.exception("could not deliver job %s", job.id)
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the person must not pay
+            if isinstance(exc, NotDelivered):
+                log.warning("job %s not delivered: %s", job.id, exc)
+            else:
+                log.exception("could not deliver job %s", job.id)
+            if isinstance(outcome, GenerationResult):
+                await self.refund_undelivered(job.id)
+
+    async def refund_undelivered(self, job_id: str) -> bool:
+        """Made and paid for, but not delivered: the credits go back, once per job whoever
+        asks (the surface that asked, or the process that delivered). True if they moved."""
+        job = await self.jobs.get_job(job_id)
+        if job is None or job.status != SUCCEEDED or job.cost == 0:
+            return False
+        refunded = await self.ledger.credit(
+            job.account_id, job.cost, "refund", f"undelivered:{job.id}", job.id
+        )
+        if refunded:
+            log.info("job %s undelivered: refunded credits=+%d", job.id, job.cost)
+            await self.jobs.update_job(job.id, error="made but not delivered; refunded")
+        return refunded
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(work)

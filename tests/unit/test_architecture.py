@@ -67,6 +67,15 @@ def test_adapters_never_import_each_other():
                 assert name.split(".")[1] == own, (path, name)
 
 
+def test_surfaces_take_their_commands_from_the_table_the_app_holds():
+    """No surface picks commands by hand: they come from the app's table, so a declared
+    command reaches every surface (and a test can hand a surface a table of its own)."""
+    feature = re.compile(r"^bot\.services\.(command_table|\w+_commands)$")
+    for path in modules("adapters"):
+        for name in imports(path):
+            assert not feature.match(name), (path, name)
+
+
 def test_env_example_lists_every_setting_with_a_comment():
     lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
     keys = []

@@ -1,0 +1,29 @@
+"""The bot's commands: every feature's declarations in one table, and their handlers.
+
+The one place a feature is listed. Its commands then appear on every surface that offers
+them (Discord's slash commands, Telegram's menu, the console) and in every /help.
+"""
+
+from __future__ import annotations
+
+from bot.domain.commands import CommandTable
+from bot.services import credits_commands, giveaway_commands, image_commands
+from bot.services.commands import Commands
+from bot.services.community import CommunityService
+from bot.services.credits_commands import CreditCommands
+from bot.services.giveaway_commands import GiveawayCommands
+from bot.services.giveaways import GiveawayService
+
+TABLE = CommandTable([
+    *image_commands.COMMANDS,
+    *credits_commands.COMMANDS,
+    *giveaway_commands.COMMANDS,
+    *image_commands.LAST,
+])
+
+
+def build_commands(community: CommunityService, giveaways: GiveawayService) -> Commands:
+    return Commands(TABLE, {
+        **CreditCommands(community).handlers(),
+        **GiveawayCommands(giveaways).handlers(),
+    })

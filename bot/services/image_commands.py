@@ -1,0 +1,44 @@
+"""The image commands. Each surface runs them itself (a generation is a live flow with
+status edits and buttons; help and the model list are laid out per surface), so they have
+no handler here: the declarations give them their names, options and help lines.
+"""
+
+from __future__ import annotations
+
+from bot.domain.commands import Command, Kind, Option, Source
+from bot.domain.requests import MAX_PROMPT_CHARS, MAX_SEED
+
+CONSOLE = frozenset({"console"})
+
+IMAGINE = Command(
+    "imagine", "Make an image; I pick the right model",
+    menu="Make an image: /imagine <prompt> [--model M] [--ar 16:9]",
+    usage="/imagine <prompt> [--model M] [--intent I] [--ar W:H] [--seed N]",
+    help="an image from your words, on the model that fits",
+    notes=(f"prompts up to {MAX_PROMPT_CHARS:,} characters; under each image: again, another "
+           "model, or compare on 3 (whoever picks pays)",),
+    options=(
+        Option("prompt", Kind.TEXT, "What to draw", required=True, min=1, max=MAX_PROMPT_CHARS),
+        Option("model", Kind.TEXT, "A model to use (default: picked from your prompt)",
+               autocomplete=Source.MODELS),
+        Option("intent", Kind.TEXT, "What the image is for; picks the model",
+               choices=Source.INTENTS),
+        Option("aspect", Kind.TEXT, "Aspect ratio, like 16:9", autocomplete=Source.ASPECTS),
+        Option("seed", Kind.INTEGER, "A seed, for repeatable images", min=0, max=MAX_SEED),
+    ),
+)
+COMMANDS = (
+    IMAGINE,
+    Command("models", "Models and their prices in credits", help="models and prices"),
+)
+LAST = (  # at the end of the menu
+    Command("help", "How to use this bot", menu="What I do, models, prices and your balance",
+            help="this text"),
+    Command("start", "Start here", surfaces=frozenset({"telegram", "console"}), in_help=False),
+    Command("rerun", "Run the last prompt again on one of its choices", usage="/rerun N",
+            help="choice N under the last image (1: the same model again)", surfaces=CONSOLE,
+            options=(Option("choice", Kind.INTEGER, "Which choice", min=1),)),
+    Command("compare", "Compare the last prompt on 3 models", surfaces=CONSOLE,
+            help="the last prompt on 3 models"),
+    Command("quit", "Leave the console", surfaces=CONSOLE, help="leave"),
+)
