@@ -1,8 +1,8 @@
-"""PostgreSQL engine: psycopg 3 with psycopg-pool, each unit one READ COMMITTED transaction.
+"""PostgreSQL engine: psycopg 3, each unit one READ COMMITTED transaction.
 
 The units are the same plain functions the SQLite engine runs, so they run here on a small
-thread pool, each thread with a pooled connection for the length of one unit (a unit is a
-handful of statements on loopback or a LAN: well under a millisecond of work per statement).
+thread pool, each thread with a connection of its own (a unit is a handful of statements on
+loopback or a LAN: well under a millisecond of work per statement).
 Money stays exactly-once because every debit is one conditional UPDATE, every write carries
 a UNIQUE key, and a unit that loses a race (a unique violation, a serialization failure or a
 deadlock) is rolled back and run again whole: its own checks then see the winner's row.
@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
 from psycopg import errors
-from psycopg_pool import ConnectionPool
 
 from adapters.storage.schema_postgres import MIGRATIONS
 from adapters.storage.sql import POSTGRES, Cursor, T, Unit
@@ -70,43 +70,47 @@ def _migrate(conn: psycopg.Connection[Any]) -> int:
 
 
 class PostgresDatabase:
+    """Each of `pool_size` threads owns one connection for the life of the database (a
+    checkout from a shared pool per unit measurably cost more than it saved). A connection
+    found broken is dropped and opened again for the next unit."""
+
     engine = "postgresql"
     dialect = POSTGRES
 
-    def __init__(self, pool: ConnectionPool[Any], threads: ThreadPoolExecutor) -> None:
-        self._pool = pool
+    def __init__(self, database_url: str, threads: ThreadPoolExecutor) -> None:
+        self._url = database_url
         self._threads = threads
+        self._local = threading.local()
+        self._all: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
 
     @classmethod
     async def open(cls, database_url: str, pool_size: int = POOL_SIZE) -> PostgresDatabase:
         threads = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="pg")
-        pool: ConnectionPool[Any] = ConnectionPool(
-            database_url,
-            min_size=1,
-            max_size=pool_size,
-            kwargs={"autocommit": True},  # transactions are explicit, one per unit
-            open=False,
-            name="imagine-bot",
-        )
+        db = cls(database_url, threads)
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(threads, lambda: pool.open(wait=True, timeout=15))
-            db = cls(pool, threads)
-            await loop.run_in_executor(threads, db._with_conn, _migrate)
+            await loop.run_in_executor(threads, lambda: _migrate(db._conn()))
         except BaseException:
-            await loop.run_in_executor(threads, pool.close)
-            threads.shutdown()
+            await db.close()
             raise
         return db
 
-    def _with_conn(self, fn: Any) -> Any:
-        with self._pool.connection() as conn:
-            return fn(conn)
+    def _conn(self) -> psycopg.Connection[Any]:
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            # autocommit: each unit opens its own transaction explicitly.
+            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=15)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
 
     def _run_unit(self, unit: Unit[T]) -> T:
         for attempt in range(1, RETRIES + 1):
+            conn = self._conn()
             try:
-                with self._pool.connection() as conn, conn.transaction():
+                with conn.transaction():
                     return unit(PgConn(conn))
             except RETRYABLE as exc:
                 if attempt == RETRIES:
@@ -115,9 +119,12 @@ class PostgresDatabase:
         raise AssertionError("unreachable")
 
     async def run(self, unit: Unit[T]) -> T:
-        """Run `unit(conn)` as one transaction on a pooled connection and return its result."""
+        """Run `unit(conn)` as one transaction on this thread's connection; its result."""
         return await asyncio.get_running_loop().run_in_executor(self._threads, self._run_unit, unit)
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._threads, self._pool.close)
-        self._threads.shutdown(wait=True)
+        self._threads.shutdown(wait=True)  # lets every unit under way finish first
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
