@@ -76,9 +76,9 @@ from bot.domain.intents import load_intents
 from bot.domain.jobs import SUCCEEDED, Job
 from bot.domain.providers import GeneratedImage, ImageSpec, JobHandleRecorder, Route
 from bot.domain.requests import parse_imagine
-from bot.services.dispatch import Dispatcher
 from bot.services.generation import GenerationService, new_job_id
 from bot.services.planning import Planner
+from bot.services.provider_router import ProviderRouter
 from bot.services.worker import JobRunner
 from bot.settings import DATA_DIR
 
@@ -120,12 +120,12 @@ class InstantProvider:
 def _service(db: Database, provider: InstantProvider, concurrency: int) -> GenerationService:
     catalog = load_catalog(DATA_DIR / "models.toml")
     planner = Planner(catalog, load_intents(DATA_DIR / "intents.toml"))
-    ledger, jobs, dispatcher = SqlLedger(db), SqlJobStore(db), Dispatcher({}, provider)
+    ledger, jobs, router = SqlLedger(db), SqlJobStore(db), ProviderRouter({}, provider)
     runner = JobRunner(
         jobs,
         ledger,
         SqlFleet(db),
-        dispatcher,
+        router,
         catalog,
         concurrency=concurrency,
         lease=30,
@@ -135,7 +135,7 @@ def _service(db: Database, provider: InstantProvider, concurrency: int) -> Gener
         planner,
         ledger,
         jobs,
-        dispatcher,
+        router,
         runner,
         welcome_credits=10**9,
         max_jobs_per_user=10**6,

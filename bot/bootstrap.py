@@ -1,6 +1,6 @@
 """Composition root: the only core module that imports adapters.
 
-Builds the database, ledger, job store, providers, dispatcher and services from Settings.
+Builds the database, ledger, job store, providers, router and services from Settings.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from bot.domain.jobs import JobStore
 from bot.services.command_table import build_commands
 from bot.services.community import CommunityService, parse_admin_ids
 from bot.services.community_text import CommunityText
-from bot.services.dispatch import Dispatcher
 from bot.services.fleet import DatabaseIdentifyGate
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
 from bot.services.planning import Planner
+from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
 from bot.services.worker import JobRunner
 from bot.settings import Settings
@@ -46,7 +46,7 @@ class App:
     db: Database
     ledger: Ledger
     jobs: JobStore
-    dispatcher: Dispatcher
+    router: ProviderRouter
     service: GenerationService
     recovery: Recovery
     http: httpx.AsyncClient
@@ -76,14 +76,14 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
     ledger, jobs, fleet = SqlLedger(db), SqlJobStore(db), SqlFleet(db)
     http = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT, follow_redirects=True)
     providers = build_providers(settings, http)
-    dispatcher = Dispatcher(
+    router = ProviderRouter(
         providers, DemoProvider(settings.demo_delay_seconds, settings.demo_fail)
     )
     runner = JobRunner(
         jobs,
         ledger,
         fleet,
-        dispatcher,
+        router,
         catalog,
         concurrency=settings.worker_concurrency,
         lease=settings.job_lease_seconds,
@@ -94,7 +94,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         Planner(catalog, intents),
         ledger,
         jobs,
-        dispatcher,
+        router,
         runner,
         welcome_credits=settings.welcome_credits,
         max_jobs_per_user=settings.max_jobs_per_user,
@@ -115,7 +115,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         db,
         ledger,
         jobs,
-        dispatcher,
+        router,
         service,
         Recovery(service),
         http,

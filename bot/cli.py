@@ -86,11 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return asyncio.run(migrate_command(settings, args.to))
     if args.command == "providers":
-        from bot.operator import providers_command
+        from bot.operator_cli import providers_command
 
         return asyncio.run(providers_command(settings))
     if args.command == "generate":
-        from bot.operator import generate_command
+        from bot.operator_cli import generate_command
 
         return asyncio.run(generate_command(settings, args))
     if args.command == "worker":
@@ -248,7 +248,7 @@ async def _run_platforms(app: App, stop: asyncio.Event) -> int:
         from adapters.discord.runner import run_discord
 
         runners.append(run_discord(app, stop))
-    if app.dispatcher.demo_mode:
+    if app.router.demo_mode:
         log.warning("no provider keys set: every model runs on the offline DEMO renderer")
     if not runners:
         print(

@@ -15,9 +15,9 @@ from adapters.storage.ledger import SqlLedger
 from bot.domain.catalog import Catalog, load_catalog
 from bot.domain.intents import IntentTable, load_intents
 from bot.domain.providers import ImageProvider
-from bot.services.dispatch import Dispatcher
 from bot.services.generation import GenerationService
 from bot.services.planning import Planner
+from bot.services.provider_router import ProviderRouter
 from bot.services.worker import JobRunner
 from tests.postgres import PostgresServer, connect_or_skip
 
@@ -84,15 +84,15 @@ def build_service(
     """The real service over a real database, with the given providers (none = demo)."""
     catalog = load_catalog(DATA / "models.toml")
     ledger, jobs = SqlLedger(db), SqlJobStore(db)
-    dispatcher = Dispatcher(providers or {}, demo or DemoProvider())
-    runner = JobRunner(jobs, ledger, SqlFleet(db), dispatcher, catalog, concurrency=concurrency,
+    router = ProviderRouter(providers or {}, demo or DemoProvider())
+    runner = JobRunner(jobs, ledger, SqlFleet(db), router, catalog, concurrency=concurrency,
                        lease=lease, timeout=timeout, poll=0.05)
     RUNNERS.append(runner)
     return GenerationService(
         Planner(catalog, load_intents(DATA / "intents.toml")),
         ledger,
         jobs,
-        dispatcher,
+        router,
         runner,
         welcome_credits=welcome,
         max_jobs_per_user=max_jobs,

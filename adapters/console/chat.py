@@ -49,7 +49,7 @@ class ConsoleChat:
         self.table = self.text.commands.table
         self.out_dir = out_dir
         self.write = write or (lambda text: print(text, flush=True))
-        self.demo_mode = app.dispatcher.demo_mode
+        self.demo_mode = app.router.demo_mode
         self.user = user
         app.giveaways.register_announcer(SURFACE, self._announce)
         self.last: GenerationResult | None = None

@@ -117,14 +117,14 @@ class ImageFeature:
         return aspect_choices(self.catalog, model, current)
 
     async def models(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
-        embed = rendering.models_embed(self.catalog, self.surface.app.dispatcher.demo_mode)
+        embed = rendering.models_embed(self.catalog, self.surface.app.router.demo_mode)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     async def help(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
         app = self.surface.app
         balance = await self.surface.service.balance(user_of(interaction))
         text = help_text(app.community_text.commands.table, PLATFORM, self.catalog,
-                         self.intents, balance, app.dispatcher.demo_mode)
+                         self.intents, balance, app.router.demo_mode)
         await interaction.response.send_message(embed=rendering.help_embed(text),
                                                 ephemeral=True)
 

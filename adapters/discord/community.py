@@ -21,6 +21,7 @@ from adapters.discord.boundary import send_ephemeral
 from adapters.discord.flow import App
 from adapters.discord.giveaway_views import mention
 from adapters.discord.slash import Feature, Renderer
+from bot.domain import keys
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
 from bot.services.commands import Call
@@ -52,14 +53,14 @@ def context_of(interaction: discord.Interaction, admin_role: str) -> Context:
     """The one place a Discord interaction becomes a community `Context`."""
     user = interaction.user
     if interaction.guild_id is not None:
-        community = f"discord:guild:{interaction.guild_id}"
+        community = keys.community("discord", "guild", interaction.guild_id)
     else:
-        community = f"discord:dm:{user.id}"
+        community = keys.community("discord", "dm", user.id)
     return Context(
         user=ref_of(user),
         community=community,
         is_admin=is_server_admin(interaction, admin_role),
-        event_key=f"discord:{interaction.id}",
+        event_key=keys.interaction_event("discord", interaction.id),
         is_bot=user.bot,
     )
 

@@ -30,6 +30,7 @@ from adapters.discord.boundary import (
     send_ephemeral,
 )
 from adapters.discord.reply import Reply, Target
+from bot.domain import keys
 from bot.domain.credits import UserRef
 from bot.domain.errors import (
     BotError,
@@ -43,9 +44,9 @@ from bot.domain.jobs import Job
 from bot.domain.requests import GenerationRequest
 from bot.services.community import CommunityService
 from bot.services.community_text import CommunityText
-from bot.services.dispatch import Dispatcher
 from bot.services.generation import GenerationResult, GenerationService, Progress
 from bot.services.giveaways import GiveawayService
+from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
 from bot.services.replies import progress_text
 from bot.services.worker import NotDelivered
@@ -63,7 +64,7 @@ class App(Protocol):
     """What the Discord surface uses of `bot.bootstrap.App` (no import of the root)."""
 
     settings: Settings
-    dispatcher: Dispatcher
+    router: ProviderRouter
     service: GenerationService
     recovery: Recovery
     community: CommunityService
@@ -77,7 +78,7 @@ def user_of(interaction: discord.Interaction) -> UserRef:
 
 
 def event_key(interaction: discord.Interaction) -> str:
-    return f"discord:{interaction.id}"
+    return keys.interaction_event("discord", interaction.id)
 
 
 class Surface:

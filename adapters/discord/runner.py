@@ -15,7 +15,6 @@ plain connection as before.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -29,9 +28,11 @@ from adapters.discord.community import seen
 from adapters.discord.flow import App, Surface
 from adapters.discord.giveaways import GiveawayBoard
 from adapters.discord.shards import IdentifyPacer, ShardConfigError, ShardPlan, plan_shards
+from bot.services.retrying import until_stopped
 
 log = logging.getLogger(__name__)
-LOGIN_RETRY_MAX = 60.0
+LOGIN_PAUSES = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0)  # the last one repeats
+UNREACHABLE = (OSError, aiohttp.ClientError, discord.DiscordServerError)
 CLOSE_TIMEOUT = 10.0
 DYNAMIC_ITEMS = (*components.DYNAMIC_ITEMS, *giveaway_views.DYNAMIC_ITEMS)
 CLOSE_HINTS = {  # gateway close codes after which discord.py does not reconnect
@@ -172,21 +173,20 @@ async def run_discord(app: App, stop: asyncio.Event, deliver_only: bool = False)
 
 async def _serve(client: ImagineClient, token: str, stop: asyncio.Event,
                  connect: bool = True) -> None:
-    delay = 1.0
-    while not stop.is_set():
+    async def login() -> bool:
         try:
             await client.login(token)
-            break
+            return True
         except discord.LoginFailure:
             log.error("Discord refused the bot token (DISCORD_TOKEN); Discord is not started")
-            return
-        except (OSError, aiohttp.ClientError, discord.DiscordServerError) as exc:
-            log.warning("cannot reach Discord (%s); retrying in %.0f s", type(exc).__name__,
-                        delay)
-            await client.http.close()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-            delay = min(delay * 2, LOGIN_RETRY_MAX)
+            return False
+        except UNREACHABLE:
+            await client.http.close()  # a fresh session for the next try
+            raise
+
+    if not await until_stopped(login, stop, LOGIN_PAUSES, UNREACHABLE, log,
+                               "cannot reach Discord"):
+        return
     if stop.is_set():
         return
     if not connect:

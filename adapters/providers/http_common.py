@@ -5,7 +5,7 @@ Each adapter subclasses `HttpProvider` and writes only its wire format (`run`, `
 (with outcomes.py for error mapping and media.py for bytes) is the same for all of them:
 
 - one overall deadline per route (submit + wait + download); past it the route is
-  unavailable, so the dispatcher can fail over while the job's own timeout still has time;
+  unavailable, so the provider router can fail over while the job's own timeout still has time;
 - bounded retries with jitter for 429/5xx/network errors, honouring Retry-After (or a hint an
   adapter parsed, like Gemini's retryDelay), never sleeping past the deadline (retries.py,
   on tenacity);

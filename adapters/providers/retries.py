@@ -5,7 +5,7 @@
 - how long to wait: the server's hint (Retry-After, Gemini's retryDelay) or a doubling
   backoff, plus jitter that only adds (a hint is the earliest the server wants us back);
 - when to stop: after `attempts` tries, or when the next pause would end past the route's
-  deadline, so the dispatcher still has time to fail over to the next route.
+  deadline, so the provider router still has time to fail over to the next route.
 
 The last error is re-raised as it was (`reraise=True`), so the person sees the vendor's
 reason ("rate limiting requests"), never tenacity's RetryError.

@@ -24,14 +24,15 @@ from telegram import Chat, Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, TypeHandler
 
+from bot.domain import keys
 from bot.domain.credits import UserRef
 from bot.services import replies
 from bot.services.community_text import CommunityText
 
 from . import keyboards
 from .ack import answer
-from .giveaway_view import GiveawayView
-from .members import Members
+from .giveaway_view import GiveawayMessages
+from .members import PLATFORM, Members
 from .pacing import ChatPacer
 from .rendering import send_text
 
@@ -58,7 +59,7 @@ class CommunityHandlers:
         self,
         text: CommunityText,
         members: Members,
-        view: GiveawayView,
+        view: GiveawayMessages,
         pacer: ChatPacer,
         guard: Any,
     ) -> None:
@@ -93,7 +94,7 @@ class CommunityHandlers:
         if message is None or chat is None or sender is None or not message.text:
             return
         name, args = command_of(message.text)
-        event = f"telegram:msg:{chat.id}:{message.message_id}"
+        event = keys.message_event(PLATFORM, chat.id, message.message_id)
         ctx = await self.members.context(chat, sender, event)
         replied = self.members.replied(message)
         if replied is not None and message.reply_to_message is not None:
@@ -152,7 +153,7 @@ class CommunityHandlers:
             await answer(query, replies.GIVEAWAY_EXPIRED)
             return
         ctx = await self.members.context(
-            message.chat, query.from_user, f"telegram:cb:{query.id}", admin=False
+            message.chat, query.from_user, keys.callback_event(PLATFORM, query.id), admin=False
         )
         await answer(query, await self.view.toggle(
             ctx, giveaway_id, message.chat.id, message.message_id

@@ -93,7 +93,7 @@ class _Live:
         self.writes = LiveMessage(interval=EDIT_EVERY)
 
 
-class GiveawayView:
+class GiveawayMessages:
     def __init__(
         self, giveaways: GiveawayService, bot: Bot, pacer: ChatPacer, ready: asyncio.Event
     ) -> None:

@@ -27,6 +27,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.domain import keys
 from bot.domain.errors import BotError
 from bot.domain.requests import parse_imagine
 from bot.services import replies
@@ -139,7 +140,7 @@ class TelegramHandlers:
             return
         request = parse_imagine(message.text, self.catalog, self.intents)
         user = user_ref(sender)
-        key = f"telegram:msg:{chat.id}:{message.message_id}"
+        key = keys.message_event(PLATFORM, chat.id, message.message_id)
         await self._tracked(self.runs.run(
             chat.id, message.message_id,
             lambda progress, ref: self.service.generate(request, user, key, progress, ref),
@@ -165,7 +166,7 @@ class TelegramHandlers:
         ack = Ack(query)  # answered as soon as the job is recorded (or refused), before work
         ack.fallback(replies.working_on("your request"))
         user = user_ref(query.from_user)
-        key = f"telegram:cb:{query.id}"
+        key = keys.callback_event(PLATFORM, query.id)
         chat = message.chat
         if data.action == "compare":
             def start(progress, ref):  # type: ignore[no-untyped-def]

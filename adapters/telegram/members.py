@@ -20,6 +20,7 @@ from collections.abc import Callable
 from telegram import Bot, Chat, Message, User
 from telegram.error import TelegramError
 
+from bot.domain import keys
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
 from bot.services.community import CommunityService
@@ -33,7 +34,7 @@ _MAX_CACHED = 5000
 
 
 def community_of(chat_id: int) -> str:
-    return f"telegram:chat:{chat_id}"
+    return keys.community(PLATFORM, "chat", chat_id)
 
 
 def chat_of(community: str) -> int | None:

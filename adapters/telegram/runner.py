@@ -10,7 +10,6 @@ sits on every root handler as a second line of defence.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import warnings
 from collections.abc import Sequence
@@ -21,13 +20,14 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.services.retrying import until_stopped
 from bot.services.surface import SurfaceApp as App
 
 from .commands import menu
 from .community import CommunityHandlers
 from .fleet_limits import FleetRateLimiter
 from .flow import Runs
-from .giveaway_view import GiveawayView
+from .giveaway_view import GiveawayMessages
 from .handlers import PLATFORM, TelegramHandlers
 from .members import AdminCache, Members
 from .pacing import ChatPacer
@@ -109,8 +109,8 @@ async def _start(
     commands: Sequence[BotCommand] = (),
 ) -> bool:
     """Connect (retrying while Telegram is unreachable). False if stopped or refused."""
-    attempt = 0
-    while not stop.is_set():
+
+    async def once() -> bool:
         try:
             await application.initialize()  # getMe
             try:
@@ -135,13 +135,10 @@ async def _start(
             log.error("cannot serve the Telegram webhook on %s:%d (%s); the Telegram bot is "
                       "not running", webhook.listen, webhook.port, exc.strerror or exc)
             return False
-        except NetworkError as exc:
-            delay = RETRY_START[min(attempt, len(RETRY_START) - 1)]
-            attempt += 1
-            log.warning("Telegram is unreachable (%s); retrying in %.0f s", exc, delay)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-    return False
+
+    started = await until_stopped(once, stop, RETRY_START, (NetworkError,), log,
+                                  "Telegram is unreachable")
+    return bool(started)
 
 
 async def _shutdown(
@@ -165,21 +162,18 @@ async def _shutdown(
 
 async def _connect_only(application: PTBApp, stop: asyncio.Event) -> bool:
     """A worker: the Bot API for posting results, no updates (no polling, no webhook)."""
-    attempt = 0
-    while not stop.is_set():
+
+    async def once() -> bool:
         try:
             await application.initialize()  # getMe
             return True
         except InvalidToken:
             log.error("Telegram rejected the token; this worker cannot post Telegram results")
             return False
-        except NetworkError as exc:
-            delay = RETRY_START[min(attempt, len(RETRY_START) - 1)]
-            attempt += 1
-            log.warning("Telegram is unreachable (%s); retrying in %.0f s", exc, delay)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-    return False
+
+    connected = await until_stopped(once, stop, RETRY_START, (NetworkError,), log,
+                                    "Telegram is unreachable")
+    return bool(connected)
 
 
 async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False) -> None:
@@ -200,8 +194,8 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
         return
     application = build_application(app)
     runs = Runs(app.service, application.bot, ChatPacer())
-    handlers = TelegramHandlers(app.service, runs, demo_mode=app.dispatcher.demo_mode)
-    view = GiveawayView(app.giveaways, application.bot, runs.pacer, runs.ready)
+    handlers = TelegramHandlers(app.service, runs, demo_mode=app.router.demo_mode)
+    view = GiveawayMessages(app.giveaways, application.bot, runs.pacer, runs.ready)
     members = Members(app.community, AdminCache(application.bot))
     community = CommunityHandlers(app.community_text, members, view, runs.pacer, handlers.guard)
     if not deliver_only:

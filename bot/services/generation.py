@@ -28,8 +28,8 @@ from bot.domain.errors import (
 )
 from bot.domain.jobs import Job, JobStore
 from bot.domain.requests import GenerationRequest
-from bot.services.dispatch import Dispatcher
 from bot.services.planning import Plan, Planner
+from bot.services.provider_router import ProviderRouter
 from bot.services.worker import GenerationResult, JobRunner, Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class GenerationService:
         planner: Planner,
         ledger: Ledger,
         jobs: JobStore,
-        dispatcher: Dispatcher,
+        router: ProviderRouter,
         runner: JobRunner,
         *,
         welcome_credits: int = 50,
@@ -58,7 +58,7 @@ class GenerationService:
         self.catalog = planner.catalog
         self.ledger = ledger
         self.jobs = jobs
-        self.dispatcher = dispatcher
+        self.router = router
         self.runner = runner
         self.welcome_credits = welcome_credits
         self.max_jobs_per_user = max_jobs_per_user  # requests in flight; a compare is one

@@ -11,16 +11,16 @@ from typing import Protocol
 from bot.domain.fleet import Fleet, IdentifyGate
 from bot.services.community import CommunityService
 from bot.services.community_text import CommunityText
-from bot.services.dispatch import Dispatcher
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
+from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
 from bot.settings import Settings
 
 
 class SurfaceApp(Protocol):
     settings: Settings
-    dispatcher: Dispatcher
+    router: ProviderRouter
     service: GenerationService
     recovery: Recovery
     community: CommunityService

@@ -36,7 +36,7 @@ from bot.domain.providers import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from bot.services.dispatch import Dispatcher
+from bot.services.provider_router import ProviderRouter
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class JobRunner:
         jobs: JobStore,
         ledger: Ledger,
         fleet: Fleet,
-        dispatcher: Dispatcher,
+        router: ProviderRouter,
         catalog: Catalog,
         *,
         concurrency: int,
@@ -113,7 +113,7 @@ class JobRunner:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.jobs, self.ledger, self.fleet = jobs, ledger, fleet
-        self.dispatcher, self.catalog = dispatcher, catalog
+        self.router, self.catalog = router, catalog
         self.concurrency, self.lease, self.timeout, self.poll = concurrency, lease, timeout, poll
         self.platforms = platforms  # None: any platform (one process, tests)
         self.clock = clock
@@ -449,11 +449,11 @@ class JobRunner:
         spec = ImageSpec(job.prompt, job.aspect, job.seed, model.id, model.name)
         await _notify(progress, Progress("started", job.id, model.name))
         if resuming:
-            image = await self.dispatcher.resume(model, spec, job.provider_handle, record)
+            image = await self.router.resume(model, spec, job.provider_handle, record)
             log.info("job %s resumed", job.id)
             return image
         await self.jobs.mark_called(job.id, self.worker_id, self.clock())
-        return await self.dispatcher.generate(model, spec, record)
+        return await self.router.generate(model, spec, record)
 
     def _failed(self, job: Job, model: Model, why: str, progress: ProgressCallback | None,
                 rejected: bool = False) -> tuple[Outcome, str, str]:

@@ -14,7 +14,7 @@ from adapters.providers.outcomes import retry_after
 from adapters.providers.registry import VENDORS, build_providers
 from bot.domain.catalog import Model
 from bot.domain.providers import ProviderRejected, ProviderUnavailable, Route
-from bot.services.dispatch import Dispatcher
+from bot.services.provider_router import ProviderRouter
 from bot.settings import Settings
 from tests.adapters.conftest import MAX_BYTES, ROUTES, SPEC
 from tests.adapters.provider_fakes import (
@@ -86,7 +86,7 @@ async def test_5xx_retries_a_bounded_number_of_times_then_fails_over(vendor, mak
     fake.fail(vendor, Reply(503, {"error": {"message": "overloaded"}}), times=10)
     model = Model("m", "M", "a", "b", 1, "fast", (), ("1:1",), (ROUTES[vendor], Route("backup", "b")))
     backup = BackupProvider()
-    dispatcher = Dispatcher({vendor: make(vendor, attempts=3), "backup": backup}, BackupProvider())
+    dispatcher = ProviderRouter({vendor: make(vendor, attempts=3), "backup": backup}, BackupProvider())
     seen: list[dict] = []
 
     async def record(handle):

@@ -24,7 +24,7 @@ from bot.domain.providers import (
 log = logging.getLogger(__name__)
 
 
-class Dispatcher:
+class ProviderRouter:
     def __init__(self, providers: Mapping[str, ImageProvider], demo: ImageProvider) -> None:
         self.providers = dict(providers)
         self.demo = demo

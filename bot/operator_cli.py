@@ -20,7 +20,7 @@ from adapters.providers.registry import VENDORS, build_providers, configured
 from bot.bootstrap import PROVIDER_TIMEOUT, load_rules
 from bot.domain.catalog import Catalog, Model
 from bot.domain.providers import ImageSpec, ProviderRejected, ProviderUnavailable, no_record
-from bot.services.dispatch import Dispatcher
+from bot.services.provider_router import ProviderRouter
 from bot.settings import Settings
 
 
@@ -89,13 +89,13 @@ async def generate_command(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     spec = ImageSpec(args.prompt, args.ar, args.seed, model.id, model.name)
     async with httpx.AsyncClient(timeout=PROVIDER_TIMEOUT, follow_redirects=True) as client:
-        dispatcher = Dispatcher(
+        router = ProviderRouter(
             build_providers(settings, client),
             DemoProvider(settings.demo_delay_seconds, settings.demo_fail),
         )
         started = time.monotonic()
         try:
-            image = await dispatcher.generate(model, spec, no_record, only_provider=args.provider)
+            image = await router.generate(model, spec, no_record, only_provider=args.provider)
         except (ProviderRejected, ProviderUnavailable) as exc:
             kind = "rejected" if isinstance(exc, ProviderRejected) else "unavailable"
             _emit({"error": kind, "reason": exc.reason, "model": model.id,
