@@ -91,7 +91,7 @@ class ConsoleChat:
             self.write(f"⚠️ {exc.user_message}{replies.text_hint(exc)}")
         except Exception:  # noqa: BLE001 - the console's one error boundary
             log.exception("console command failed")
-            self.write("⚠️ Sorry, something went wrong on my side. Nothing was charged.")
+            self.write(f"⚠️ {replies.SORRY}")
 
     async def _dispatch(self, text: str) -> None:
         command, _, rest = text.partition(" ")

@@ -16,15 +16,15 @@ from adapters.discord.rendering import clip
 from adapters.discord.reply import NETWORK_ERRORS
 from bot.domain.catalog import Catalog
 from bot.domain.errors import BotError, InsufficientCredits
+from bot.services import replies
 
 log = logging.getLogger(__name__)
 
-APOLOGY = ("Sorry, something went wrong on my side. If credits were taken for this, "
-           "they have been refunded.")
+APOLOGY = replies.SORRY  # the same words on every surface
 UNPOSTED = ("Your image was made, but I could not post it here, so your credits were "
             "refunded. Please try again in a moment or ask an admin to check my permissions "
             "in this channel.")
-EXPIRED = "This button has expired. Start a new one with /imagine."
+EXPIRED = replies.BUTTON_EXPIRED
 RESTARTING = "I'm restarting right now. Please try again in a minute."
 
 

@@ -18,6 +18,9 @@ one error boundary logs it and apologises.
 
 from __future__ import annotations
 
+# A stale or forged button, wherever it is pressed (the one wording every surface uses).
+BUTTON_EXPIRED = "This button has expired. Start a new one with /imagine."
+
 
 class BotError(Exception):
     """A known, user-facing failure. `user_message` is what the chat surfaces show."""

@@ -20,6 +20,7 @@ from typing import Any
 from bot.domain.catalog import Model
 from bot.domain.credits import Ledger, UserRef
 from bot.domain.errors import (
+    BUTTON_EXPIRED,
     DuplicateEvent,
     GenerationFailed,
     HandedOff,
@@ -98,7 +99,7 @@ class GenerationService:
         """Run a job's prompt again: same model (a fresh seed) or another model (same seed)."""
         parent = await self._job_or_expired(job_id)
         if model_id and model_id not in {m.id for m in self.catalog}:
-            raise JobNotFound("This button has expired. Start a new one with /imagine.")
+            raise JobNotFound(BUTTON_EXPIRED)
         model = self.catalog.get(model_id or parent.model_id)
         same = model.id == parent.model_id
         reason = "again, with a new seed" if same else f"you picked {model.name}"
@@ -246,7 +247,7 @@ class GenerationService:
     async def _job_or_expired(self, job_id: str) -> Job:
         job = await self.jobs.get_job(job_id) if job_id else None
         if job is None or job.model_id not in {m.id for m in self.catalog}:
-            raise JobNotFound("This button has expired. Start a new one with /imagine.")
+            raise JobNotFound(BUTTON_EXPIRED)
         return job
 
     def _aspect_for(self, model: Model, aspect: str) -> str:

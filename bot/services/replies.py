@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain import errors
 from bot.domain.catalog import Catalog, Model
 from bot.domain.intents import IntentTable
 from bot.services.generation import GenerationResult, Progress
@@ -78,7 +79,7 @@ def intent_lines(intents: IntentTable, catalog: Catalog) -> list[str]:
 
 # -- short, surface-neutral lines shared by the chat adapters -------------------------------
 
-BUTTON_EXPIRED = "This button has expired. Start a new one with /imagine."
+BUTTON_EXPIRED = errors.BUTTON_EXPIRED
 ALREADY_COUNTED = "Already counted: that request was handled once."
 SORRY = "Sorry, something went wrong on my side. If credits were taken for it, they were refunded."
 SHUTTING_DOWN = "I'm restarting, so I stopped this one. Its credits were refunded."
