@@ -219,7 +219,8 @@ class Surface:
             except HandedOff:
                 return  # another process finishes them and posts them
             except BotError as exc:
-                return await reply.fail(error_text(exc, self.catalog, job_id))
+                return await reply.fail(error_text(exc, self.catalog, job_id),
+                                        self._suggestion(exc, job_id))
             except Exception:  # noqa: BLE001
                 log.exception("compare for interaction %s failed", interaction.id)
                 return await reply.fail(APOLOGY)

@@ -170,10 +170,7 @@ class Runs:
         """The service's specific message, plus a button for the cheapest option if we can."""
         if parent is None:
             return exc.user_message + replies.text_hint(exc), None
-        suggestion = exc.suggestion
-        if suggestion is None:
-            cheapest = self.catalog.cheapest_affordable(exc.balance, parent.aspect)
-            suggestion = cheapest.id if cheapest is not None else None
+        suggestion = exc.suggestion  # the core picked the model that fits, if any
         if suggestion is None or suggestion not in {m.id for m in self.catalog}:
             return exc.user_message, None
         model = self.catalog.get(suggestion)

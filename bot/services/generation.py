@@ -134,11 +134,15 @@ class GenerationService:
         balance = await self.ledger.balance(account)
         if total > balance:
             prices = " + ".join(f"{m.name} {m.credits}" for m in models)
-            raise InsufficientCredits(
+            short = InsufficientCredits(
                 f"Compare on 3 costs {total} credits ({prices}) and you have {balance}.",
                 needed=total,
                 balance=balance,
             )
+            # The one model that fits, which every surface offers as a button or a hint.
+            cheapest = self.catalog.cheapest_affordable(balance, parent.aspect)
+            short.suggestion = cheapest.id if cheapest is not None else None
+            raise short
         outcomes = await asyncio.gather(
             *(
                 self._run(

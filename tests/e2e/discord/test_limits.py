@@ -75,6 +75,19 @@ async def test_compare_without_enough_credits_is_refused_before_anything_runs(h:
     assert public(click) == [] and h.balance(h.bob) == 5
 
 
+async def test_a_compare_that_does_not_fit_offers_the_model_that_does(h: Harness):
+    """As on Telegram: the core names the model that fits, and the notice has its button."""
+    dora = h.dc.make_user(700_009, "dora")
+    h.dc.add_member(h.guild_id, dora)
+    _, msg = await h.imagine(dora, "a pencil sketch of a fox", model="flux-2-klein")
+    left = h.balance(dora)
+    click = await h.click(dora, msg, "img:cmp:")
+    notice = await click.wait_message(lambda m: bool(m["flags"] & EPHEMERAL))
+    assert notice["content"].startswith("Compare on 3 costs")
+    offer = component(notice, "img:try:")
+    assert offer["label"] == "Run on Flux 2 Klein (1 credit)" and h.balance(dora) == left == 5
+
+
 async def test_oversized_image_is_reencoded_to_fit_the_upload_limit(h: Harness):
     carol = h.dc.make_user(700_003, "carol")
     h.dc.add_member(h.guild_id, carol)
@@ -112,3 +125,4 @@ async def test_a_failed_generation_is_refunded_and_explained_privately(h: Harnes
     assert public(inter) == []
     assert h.balance(dave) == 6
     assert h.jobs(event_key=f"discord:{inter.id}")[0]["status"] == "failed"
+
