@@ -33,7 +33,6 @@ from . import keyboards
 from .ack import answer
 from .giveaway_view import GiveawayMessages
 from .members import PLATFORM, Members
-from .pacing import ChatPacer
 from .rendering import send_text
 
 log = logging.getLogger(__name__)
@@ -60,7 +59,6 @@ class CommunityHandlers:
         text: CommunityText,
         members: Members,
         view: GiveawayMessages,
-        pacer: ChatPacer,
         guard: Any,
     ) -> None:
         """`guard` wraps a handler in the adapter's one error boundary (TelegramHandlers.guard)."""
@@ -69,7 +67,6 @@ class CommunityHandlers:
         self.members = members
         self.view = view
         self.bot = view.bot
-        self.pacer = pacer
         self.command = guard(self._command)
         self.click = guard(self._click)
 
@@ -123,7 +120,7 @@ class CommunityHandlers:
         """Send `text` to the person's private chat; a short note goes to the group."""
         user_id = int(user.user_id)
         try:
-            await send_text(self.bot, user_id, text, pacer=self.pacer)
+            await send_text(self.bot, user_id, text)
         except (Forbidden, BadRequest) as exc:
             if not cannot_write(exc):
                 raise
@@ -137,7 +134,7 @@ class CommunityHandlers:
         await self._reply(message, replies.SENT_PRIVATELY)
 
     async def _reply(self, message: Message, text: str) -> None:
-        await send_text(self.bot, message.chat.id, text, pacer=self.pacer,
+        await send_text(self.bot, message.chat.id, text,
                         reply_to_id=message.message_id)
 
     # -- the Enter button ----------------------------------------------------------------

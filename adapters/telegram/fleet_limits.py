@@ -1,10 +1,13 @@
-"""Telegram's per-bot limits, kept by the whole fleet and not just by one process.
+"""Telegram's limits, in the one place every request passes: PTB's rate limiter.
 
-PTB's AIORateLimiter keeps the limits inside one process. Several processes on one bot token
-would together send N times as much, so every message-sending request (one that names a
-chat, as AIORateLimiter counts them) first takes a token from buckets all processes share in
-the database: about 30 a second for the bot, 20 a minute per group. AIORateLimiter still
-runs inside, for its per-process pacing and its retry after a 429.
+- Per chat (this process): every write to a chat takes a slot, about one a second with short
+  bursts (`ChatPacer`), so a compare's photos after a few status edits never trip the flood
+  limit; after a 429 that chat waits as Telegram asked. No send has to remember to pace.
+- Per bot and per group (the whole fleet): PTB's AIORateLimiter keeps its limits inside one
+  process, and several processes on one token would together send N times as much, so every
+  request that names a chat also takes a token from buckets all processes share in the
+  database: about 30 a second for the bot, 20 a minute per group.
+- AIORateLimiter still runs inside, for its retry after a 429.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.domain.fleet import Fleet
+
+from .pacing import ChatPacer, retry_seconds
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +33,18 @@ GROUP_PER_MINUTE = 20.0
 MAX_WAIT = 30.0  # never hold a send longer than this on the shared budget (the DB is down?)
 
 
+def _writes_to_chat(endpoint: str) -> bool:
+    """Messages the chat sees (not reads, not the chat action, which pace themselves)."""
+    return endpoint != "sendChatAction" and endpoint.startswith(
+        ("send", "edit", "copy", "forward", "delete", "pin", "unpin", "stop"))
+
+
 class FleetRateLimiter(BaseRateLimiter[int]):
     def __init__(self, fleet: Fleet, inner: AIORateLimiter,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 chats: ChatPacer | None = None) -> None:
         self.fleet, self.inner, self.clock = fleet, inner, clock
+        self.chats = chats or ChatPacer()
 
     async def initialize(self) -> None:
         await self.inner.initialize()
@@ -48,16 +62,24 @@ class FleetRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[arg-type]
+        paced = isinstance(chat_id, int) and _writes_to_chat(endpoint)
+        if paced:
+            await self.chats.turn(chat_id)  # type: ignore[arg-type]
         if chat_id is not None and not data.get("allow_paid_broadcast"):
             await self._turn("telegram:overall", OVERALL_PER_SECOND, OVERALL_PER_SECOND)
-            with contextlib.suppress(ValueError, TypeError):
-                chat_id = int(chat_id)
             if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0):
                 await self._turn(f"telegram:group:{chat_id}", GROUP_PER_MINUTE / 60,
                                  GROUP_PER_MINUTE)
-        return await self.inner.process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        try:
+            return await self.inner.process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        except RetryAfter as exc:
+            if paced:
+                self.chats.back_off(chat_id, retry_seconds(exc))  # type: ignore[arg-type]
+            raise
 
     async def _turn(self, key: str, rate: float, burst: float) -> None:
         waited = 0.0

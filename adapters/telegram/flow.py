@@ -30,7 +30,7 @@ from bot.services.worker import NotDelivered
 
 from . import keyboards
 from .ack import Ack
-from .pacing import ChatPacer, StatusMessage
+from .pacing import StatusMessage
 from .rendering import chat_ref, ref_int, send_result, send_text, to_html
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,10 @@ Start = Callable[[Callable[[Progress], Awaitable[None]], Mapping[str, Any]], Awa
 
 
 class Runs:
-    def __init__(self, service: GenerationService, bot: Bot, pacer: ChatPacer) -> None:
+    def __init__(self, service: GenerationService, bot: Bot) -> None:
         self.service = service
         self.catalog: Catalog = service.catalog
         self.bot = bot
-        self.pacer = pacer
         self.ready = asyncio.Event()  # set once the bot is connected (deliveries wait for it)
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -73,7 +72,7 @@ class Runs:
             for job_id in list(board):
                 await self._remember(job_id, ref)
 
-        status = StatusMessage(self.bot, self.pacer, chat_id, reply_to_id, created)
+        status = StatusMessage(self.bot, chat_id, reply_to_id, created)
 
         async def progress(event: Progress) -> None:
             first = event.job_id not in board
@@ -111,7 +110,7 @@ class Runs:
             if ack is None or markup is not None:
                 who = f"{requester}: " if requester else ""
                 await send_text(self.bot, chat_id, f"⚠️ {who}{text}", reply_to_id=reply_to_id,
-                                markup=markup, pacer=self.pacer)
+                                markup=markup)
             return
         except BotError as exc:
             if ack is not None and await ack(exc.user_message):
@@ -140,7 +139,7 @@ class Runs:
                 problems.append(result.user_message)
                 continue
             try:
-                await send_result(self.bot, self.pacer, chat_id, result, self.catalog,
+                await send_result(self.bot, chat_id, result, self.catalog,
                                   self.service.planner, reply_to_id=reply_to_id,
                                   requester=requester)
             except TimedOut:
@@ -188,7 +187,7 @@ class Runs:
             log.warning("resumed job %s has no Telegram chat to post to", job.id)
             return
         reply_to_id = ref_int(job.chat_ref, "reply_to")
-        status = StatusMessage(self.bot, self.pacer, chat_id, reply_to_id)
+        status = StatusMessage(self.bot, chat_id, reply_to_id)
         status.message_id = ref_int(job.chat_ref, "status_id")
         if isinstance(outcome, GenerationResult):
             # Posted here as in `_post`: a refusal or a timeout leaves the reason in the

@@ -3,7 +3,7 @@ entering and leaving by clicking, and the end (winners by mention, the message c
 
 Live count: a click only marks its giveaway dirty; one flusher per giveaway re-reads the
 giveaway from the database (so the latest count wins, whatever order clicks finish in) and
-edits the message at most once per EDIT_EVERY seconds, through the chat's pacer. Closing
+edits the message at most once per EDIT_EVERY seconds (the rate limiter paces the chat). Closing
 the message (ended, cancelled) takes the same per-giveaway lock as the flusher, and the
 flusher re-reads the status under it, so a late count edit never puts the button back.
 """
@@ -28,7 +28,7 @@ from bot.services.live import LiveMessage
 
 from . import keyboards
 from .members import PLATFORM, chat_of, community_of
-from .pacing import ChatPacer, not_modified, retry_seconds
+from .pacing import not_modified
 from .rendering import HTML, ref_int, reply_to, to_html
 
 log = logging.getLogger(__name__)
@@ -95,11 +95,10 @@ class _Live:
 
 class GiveawayMessages:
     def __init__(
-        self, giveaways: GiveawayService, bot: Bot, pacer: ChatPacer, ready: asyncio.Event
+        self, giveaways: GiveawayService, bot: Bot, ready: asyncio.Event
     ) -> None:
         self.giveaways = giveaways
         self.bot = bot
-        self.pacer = pacer
         self.ready = ready  # set once the bot is connected: announcements wait for it
         self._live: dict[str, _Live] = {}
         self._announced: dict[str, float] = {}
@@ -118,7 +117,6 @@ class GiveawayMessages:
             return True  # the same command delivered twice: it is posted already
 
         async def send() -> dict[str, int | str]:
-            await self.pacer.turn(chat_id)
             sent = await self.bot.send_message(
                 chat_id, self.running_html(g, host.name), parse_mode=HTML,
                 reply_markup=self.keyboard(g), reply_parameters=reply_to(reply_to_id),
@@ -162,7 +160,6 @@ class GiveawayMessages:
         live.writes.push(lambda: self._write_count(g.id, live))
 
     async def _write_count(self, giveaway_id: str, live: _Live) -> None:
-        await self.pacer.edit_turn(live.chat_id)
         async with live.lock:
             g = await self.giveaways.get(giveaway_id)
             if live.closed or g.status != "running":
@@ -179,7 +176,7 @@ class GiveawayMessages:
             await self.bot.edit_message_text(text, chat_id=live.chat_id, parse_mode=HTML,
                                              message_id=live.message_id, reply_markup=markup)
         except RetryAfter as exc:
-            self.pacer.back_off(live.chat_id, retry_seconds(exc))
+            log.info("giveaway count edit rate-limited in chat %s (%s)", live.chat_id, exc)
             return False
         except BadRequest as exc:
             if not not_modified(exc):
@@ -200,7 +197,6 @@ class GiveawayMessages:
             return
         message_id = ref_int(g.message_ref, "message_id")
         await self._close(g, chat_id, message_id, ended_html(outcome))
-        await self.pacer.turn(chat_id)
         try:
             await self.bot.send_message(chat_id, announcement_html(outcome), parse_mode=HTML,
                                         reply_parameters=reply_to(message_id))
@@ -232,6 +228,5 @@ class GiveawayMessages:
         if message_id is None:
             return
         async with live.lock:
-            await self.pacer.edit_turn(chat_id)
             live.chat_id, live.message_id = chat_id, message_id
             await self._edit(live, text, None)

@@ -222,7 +222,7 @@ class TelegramHandlers:
                 return
             chat, message = update.effective_chat, update.effective_message
             if chat is not None:
-                await send_text(self.bot, chat.id, f"⚠️ {text}", pacer=self.runs.pacer,
+                await send_text(self.bot, chat.id, f"⚠️ {text}",
                                 reply_to_id=message.message_id if message else None)
         except Exception:  # noqa: BLE001 - the boundary itself must never raise
             log.warning("could not tell the user about an error", exc_info=True)
@@ -236,7 +236,7 @@ class TelegramHandlers:
     async def _reply(self, update: Update, text: str) -> None:
         chat, message = update.effective_chat, update.effective_message
         if chat is not None:
-            await send_text(self.bot, chat.id, text, pacer=self.runs.pacer,
+            await send_text(self.bot, chat.id, text,
                             reply_to_id=message.message_id if message else None)
 
     async def _tracked(self, work: Awaitable[None]) -> None:

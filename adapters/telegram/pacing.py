@@ -1,11 +1,12 @@
 """One status message per request, edited in place, at most about one write per second per chat.
 
-`ChatPacer` paces every write per chat (status edits, result photos, replies), so a
-compare's three photos after a few status edits never trip Telegram's flood limit (a 429
-would pause every chat: AIORateLimiter waits globally after one).
-`StatusMessage` coalesces: `show()` only records the latest text and wakes a single
-flusher, which writes whatever is newest when its slot comes, so a burst of progress events
-becomes one edit. A job that finishes within STATUS_DELAY never gets a status message (the
+`ChatPacer` is the per-chat bucket the bot's rate limiter (fleet_limits.py) takes a slot
+from for every write (status edits, result photos, replies), so a compare's three photos
+after a few status edits never trip Telegram's flood limit (a 429 would pause every chat:
+AIORateLimiter waits globally after one). No send passes a pacer around.
+`StatusMessage` coalesces through the core's LiveMessage: `show()` only records the latest
+text, and the one waiting write sends whatever is newest, at most one edit per second, so a
+burst of progress events becomes one edit. A job that finishes within STATUS_DELAY never gets a status message (the
 `upload_photo` chat action shows at once). A failed edit is logged and dropped: it never
 fails the job.
 """
@@ -107,21 +108,20 @@ class StatusMessage:
     def __init__(
         self,
         bot: Bot,
-        pacer: ChatPacer,
         chat_id: int,
         reply_to: int | None,
         on_created: Callable[[int], Awaitable[None]] | None = None,
         delay: float = STATUS_DELAY,
     ) -> None:
-        self.bot, self.pacer, self.chat_id, self.reply_to = bot, pacer, chat_id, reply_to
+        self.bot, self.chat_id, self.reply_to = bot, chat_id, reply_to
         self.on_created = on_created
         self.message_id: int | None = None
         self._wanted: str | None = None
         self._shown: str | None = None
         self._closed = False
-        # The core's latest-wins helper; the spacing per chat comes from the pacer, which
-        # every status message in the chat shares.
-        self._live = LiveMessage(interval=0.0, first_delay=delay)
+        # The core's latest-wins helper, one edit per interval; the bot's rate limiter paces
+        # the chat as a whole (FleetRateLimiter).
+        self._live = LiveMessage(interval=EDIT_INTERVAL, first_delay=delay)
         self._action: asyncio.Task[None] | None = None
 
     def show(self, text: str) -> None:
@@ -139,7 +139,6 @@ class StatusMessage:
     async def _flush(self) -> None:
         if self._closed or self._wanted is None or self._wanted == self._shown:
             return
-        await self.pacer.edit_turn(self.chat_id)
         if not self._closed and self._wanted is not None:
             await self._write(self._wanted)  # whatever is newest when the turn comes
             if self._wanted != self._shown:  # rate-limited: try again after the back-off
@@ -159,8 +158,7 @@ class StatusMessage:
                 await self.bot.edit_message_text(text, chat_id=self.chat_id, parse_mode=HTML,
                                                  message_id=self.message_id)
             self._shown = text
-        except RetryAfter as exc:
-            self.pacer.back_off(self.chat_id, retry_seconds(exc))
+        except RetryAfter:
             log.warning("status edit rate-limited in chat %s", self.chat_id)
         except BadRequest as exc:
             self._shown = text  # do not retry the same text
@@ -181,20 +179,20 @@ class StatusMessage:
                 log.debug("chat action failed in chat %s: %s", self.chat_id, exc)
             await asyncio.sleep(CHAT_ACTION_EVERY)
 
-    async def hold(self) -> None:
-        """Stop updating (the result is about to be posted); waits for a write in flight."""
+    async def hold(self, spacing: bool = False) -> None:
+        """Stop updating (the result is about to be posted); waits for a write in flight,
+        and with `spacing` for the interval after it (a final edit is spaced like the rest)."""
         self._closed = True
         if self._action is not None:
             self._action.cancel()
-        await self._live.close(keep_spacing=False)  # the pacer spaces the final write
+        await self._live.close(keep_spacing=spacing)
 
     async def finish(self, final_text: str | None = None) -> None:
         """Remove the status (final_text None) or leave one short final line; never raises."""
-        await self.hold()
+        await self.hold(spacing=final_text is not None and self.message_id is not None)
         try:
             if self.message_id is None:
                 if final_text:
-                    await self.pacer.turn(self.chat_id)
                     reply = (ReplyParameters(self.reply_to, allow_sending_without_reply=True)
                              if self.reply_to else None)
                     await self.bot.send_message(self.chat_id, final_text, parse_mode=HTML,
@@ -202,7 +200,6 @@ class StatusMessage:
             elif final_text is None:
                 await self.bot.delete_message(self.chat_id, self.message_id)
             elif final_text != self._shown:
-                await self.pacer.edit_turn(self.chat_id)
                 await self.bot.edit_message_text(final_text, chat_id=self.chat_id, parse_mode=HTML,
                                                  message_id=self.message_id)
         except BadRequest as exc:

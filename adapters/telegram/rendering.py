@@ -32,7 +32,6 @@ from bot.services.generation import GenerationResult
 from bot.services.planning import Planner
 
 from . import keyboards
-from .pacing import ChatPacer
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,6 @@ def _fits_photo(image: GeneratedImage) -> bool:
 
 async def send_result(
     bot: Bot,
-    pacer: ChatPacer,
     chat_id: int,
     result: GenerationResult,
     catalog: Catalog,
@@ -122,7 +120,6 @@ async def send_result(
         "reply_markup": keyboards.result_keyboard(result, catalog, planner),
         "reply_parameters": reply_to(reply_to_id),
     }
-    await pacer.turn(chat_id)  # results are paced too: a 429 would stall every chat
 
     def file() -> InputFile:
         return InputFile(image.data, filename=name)
@@ -169,14 +166,11 @@ async def send_text(
     *,
     reply_to_id: int | None = None,
     markup: InlineKeyboardMarkup | None = None,
-    pacer: ChatPacer | None = None,
 ) -> None:
     """Shared reply text as HTML, split if long; the keyboard goes on the last part."""
     parts = chunks(to_html(text))
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        if pacer is not None:
-            await pacer.turn(chat_id)
         await bot.send_message(
             chat_id, part, parse_mode=HTML,
             reply_parameters=reply_to(reply_to_id if i == 0 else None),

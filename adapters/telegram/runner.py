@@ -30,7 +30,6 @@ from .flow import Runs
 from .giveaway_view import GiveawayMessages
 from .handlers import PLATFORM, TelegramHandlers
 from .members import AdminCache, Members
-from .pacing import ChatPacer
 from .webhook import WebhookConfig, WebhookConfigError, webhook_config
 
 log = logging.getLogger(__name__)
@@ -193,11 +192,11 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
                   exc)
         return
     application = build_application(app)
-    runs = Runs(app.service, application.bot, ChatPacer())
+    runs = Runs(app.service, application.bot)
     handlers = TelegramHandlers(app.service, runs, demo_mode=app.router.demo_mode)
-    view = GiveawayMessages(app.giveaways, application.bot, runs.pacer, runs.ready)
+    view = GiveawayMessages(app.giveaways, application.bot, runs.ready)
     members = Members(app.community, AdminCache(application.bot))
-    community = CommunityHandlers(app.community_text, members, view, runs.pacer, handlers.guard)
+    community = CommunityHandlers(app.community_text, members, view, handlers.guard)
     if not deliver_only:
         handlers.install(application, community)
     # Registered before the first await: giveaways that ended while the bot was down are

@@ -10,7 +10,6 @@ from telegram import Bot
 
 from adapters.providers.demo import render_demo
 from adapters.telegram.flow import Runs
-from adapters.telegram.pacing import ChatPacer
 from bot.domain.errors import GenerationFailed
 from bot.domain.jobs import Job
 from bot.domain.providers import GeneratedImage, ImageSpec
@@ -28,7 +27,7 @@ async def tg():
 @pytest.fixture
 async def runs(tg, make_service):
     async with Bot(TOKEN, base_url=tg.base_url, base_file_url=tg.base_file_url) as bot:
-        runs = Runs(make_service(), bot, ChatPacer())
+        runs = Runs(make_service(), bot)
         runs.ready.set()
         yield runs
 
