@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import discord
 
@@ -39,18 +39,12 @@ from bot.domain.errors import (
     InsufficientCredits,
     JobNotFound,
 )
-from bot.domain.fleet import IdentifyGate
 from bot.domain.jobs import Job
 from bot.domain.requests import GenerationRequest
-from bot.services.community import CommunityService
-from bot.services.community_text import CommunityText
-from bot.services.generation import GenerationResult, GenerationService, Progress
-from bot.services.giveaways import GiveawayService
-from bot.services.provider_router import ProviderRouter
-from bot.services.recovery import Recovery
+from bot.services.generation import GenerationResult, Progress
 from bot.services.replies import progress_text
+from bot.services.surface import SurfaceApp
 from bot.services.worker import NotDelivered
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,17 +54,8 @@ Start = Callable[[Callable[[Progress], Awaitable[None]], Mapping[str, Any]],
                  Coroutine[Any, Any, GenerationResult]]
 
 
-class App(Protocol):
-    """What the Discord surface uses of `bot.bootstrap.App` (no import of the root)."""
-
-    settings: Settings
-    router: ProviderRouter
-    service: GenerationService
-    recovery: Recovery
-    community: CommunityService
-    giveaways: GiveawayService
-    community_text: CommunityText
-    identify_gate: IdentifyGate  # whose turn it is to IDENTIFY a shard (shards.py)
+# What the Discord surface uses of the running app: the core's one surface Protocol.
+App = SurfaceApp
 
 
 def user_of(interaction: discord.Interaction) -> UserRef:
