@@ -168,7 +168,11 @@ def _money_problems(conn: SqlConn) -> list[str]:
     return problems + ([f"{held} hold(s) left open"] if held else [])
 
 
-async def bench_ledger(url: str, pairs: int, tag: str = "") -> float:
+async def _ledger_rate(
+    url: str, count: int, one: Callable[[SqlLedger, int, int], Any], label: str
+) -> float:
+    """`count` calls of `one(ledger, account, i)` per second, 200 concurrent callers each
+    with its own account; the money check runs after."""
     db = await open_database(url)
     try:
         ledger = SqlLedger(db)
@@ -177,9 +181,8 @@ async def bench_ledger(url: str, pairs: int, tag: str = "") -> float:
         ]
 
         async def caller(c: int) -> None:
-            for i in range(c, pairs, CONCURRENCY):
-                await ledger.reserve(accounts[c], 1, f"hold:{tag}{i}", str(i))
-                await ledger.settle(f"hold:{tag}{i}")
+            for i in range(c, count, CONCURRENCY):
+                await one(ledger, accounts[c], i)
 
         # Connect before timing, as the raw baselines do: a pool opens its connections on
         # demand, and that is not what this measures.
@@ -191,8 +194,18 @@ async def bench_ledger(url: str, pairs: int, tag: str = "") -> float:
     finally:
         await db.close()
     if problems:
-        raise BenchFailed("ledger bench: " + "; ".join(problems))
-    return pairs / elapsed
+        raise BenchFailed(f"{label}: " + "; ".join(problems))
+    return count / elapsed
+
+
+async def bench_ledger(url: str, pairs: int, tag: str = "") -> float:
+    """Reserve + settle pairs per second (two transactions each: a generation's charge)."""
+
+    async def pair(ledger: SqlLedger, account: int, i: int) -> None:
+        await ledger.reserve(account, 1, f"hold:{tag}{i}", str(i))
+        await ledger.settle(f"hold:{tag}{i}")
+
+    return await _ledger_rate(url, pairs, pair, "ledger bench")
 
 
 def bench_raw_sqlite(folder: Path, txns: int) -> float:
@@ -366,29 +379,13 @@ def _server_version(url: str) -> str:
 
 
 async def bench_spends(url: str, spends: int, tag: str = "") -> float:
-    """Spends per second through the project's ledger (`SqlLedger.debit`: the idempotency
-    check, the conditional debit and the ledger row in one unit), 200 concurrent callers."""
-    db = await open_database(url)
-    try:
-        ledger = SqlLedger(db)
-        accounts = [
-            await ledger.open_account(UserRef("bench", str(i)), 10**9) for i in range(CONCURRENCY)
-        ]
+    """Spends per second through the project's ledger (`SqlLedger.debit`: the conditional
+    debit and its ledger row, one unit), 200 concurrent callers."""
 
-        async def caller(c: int) -> None:
-            for i in range(c, spends, CONCURRENCY):
-                await ledger.debit(accounts[c], 1, "generation", f"spend:{tag}{i}")
+    async def spend(ledger: SqlLedger, account: int, i: int) -> None:
+        await ledger.debit(account, 1, "generation", f"spend:{tag}{i}")
 
-        await asyncio.gather(*(ledger.balance(a) for a in accounts))
-        start = time.perf_counter()
-        await asyncio.gather(*(caller(c) for c in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - start
-        problems = await db.run(_money_problems)
-    finally:
-        await db.close()
-    if problems:
-        raise BenchFailed("spend bench: " + "; ".join(problems))
-    return spends / elapsed
+    return await _ledger_rate(url, spends, spend, "spend bench")
 
 
 async def bench_postgres_ledger(url: str, quick: bool) -> dict[str, Any]:
