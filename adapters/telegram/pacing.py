@@ -86,13 +86,6 @@ class ChatPacer:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def edit_turn(self, chat_id: int) -> None:
-        """Wait for a status-write slot, then for a write slot."""
-        delay = self.reserve_edit(chat_id)
-        if delay > 0:
-            await asyncio.sleep(delay)
-        await self.turn(chat_id)
-
     def back_off(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429: no write to this chat for `seconds`."""
         until = self.clock() + seconds
