@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     quiet = (
         args.command in ("console", "route", "bench") or (args.command == "run" and no_chat)
     ) and settings.log_level.upper() == "INFO"
-    setup_logging("WARNING" if quiet else settings.log_level)
+    setup_logging(
+        "WARNING" if quiet else settings.log_level, settings.log_format, settings.secret_values()
+    )
     if args.command == "route":
         return route_command(settings, args.prompt)
     if args.command == "bench":
