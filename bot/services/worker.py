@@ -441,12 +441,16 @@ class JobRunner:
                 "so I stopped waiting.", progress)
         await _notify(progress, Progress("finished", job.id, model.name))
         log.info("job %s succeeded provider=%s", job.id, image.provider)
+        if image.provider != job.provider:  # vendors that answer at once left no handle
+            job.provider = image.provider  # who made it prices it (`imagine-bot report`)
+            await self.jobs.update_job(job.id, provider=image.provider)
         return GenerationResult(job, model, image, 0), SUCCEEDED, None
 
     async def _call(self, job: Job, model: Model, resuming: bool,
                     progress: ProgressCallback | None) -> GeneratedImage:
         async def record(handle: Mapping[str, Any]) -> None:
             job.provider_handle = dict(handle)
+            job.provider = str(handle.get("provider", ""))
             await self.jobs.update_job(
                 job.id, provider=str(handle.get("provider", "")), provider_handle=handle
             )
