@@ -260,13 +260,17 @@ async def _run_platforms(app: App, stop: asyncio.Event) -> int:
         from adapters.discord.runner import run_discord
 
         runners.append(run_discord(app, stop))
-    if app.router.demo_mode:
+    if app.router.demo_mode and runners:
         log.warning("no provider keys set: every model runs on the offline DEMO renderer")
     if not runners:
+        # A newcomer's first run: plain sentences, not log lines.
         print(
             "No chat tokens set (TELEGRAM_TOKEN, DISCORD_TOKEN): opening the console chat.",
             flush=True,
         )
+        if app.router.demo_mode:
+            print("No provider keys set: every model runs on the offline demo renderer.",
+                  flush=True)
         return await _console(app, Path("out"))
     await asyncio.gather(*runners)
     return 0
