@@ -154,13 +154,30 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class _RedactingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler whose own error report (a bad format string, say) is redacted too:
+    logging's default prints the record's arguments as they are."""
+
+    def __init__(self, stream: TextIO, redact: Redactor) -> None:
+        super().__init__(stream)
+        self.redact = redact
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        kind, exc = sys.exc_info()[:2]
+        note = f"logging error in {record.name} ({record.pathname}:{record.lineno}): {exc!r}"
+        try:
+            self.stream.write(self.redact(note) + self.terminator)
+        except Exception:  # noqa: BLE001 - the stream itself is gone: nothing left to tell
+            pass
+
+
 def setup_logging(
     level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = (), stream: TextIO | None = None
 ) -> None:
     """Send every logger's lines through one redacting handler on stderr. Called again (tests
     run main() more than once), it replaces its own handler and leaves others alone."""
     redact = Redactor(secrets)
-    handler = logging.StreamHandler(sys.stderr if stream is None else stream)
+    handler = _RedactingHandler(sys.stderr if stream is None else stream, redact)
     handler.setFormatter(JsonFormatter(redact) if fmt == "json" else TextFormatter(redact))
     handler.addFilter(_ContextFilter())
     handler.set_name("imagine-bot")

@@ -168,3 +168,14 @@ def test_a_bad_log_format_is_named_and_exits_2(tmp_path):
     out = subprocess.run([sys.executable, "-m", "bot", "route", "a fox"], capture_output=True,
                          text=True, env=env, cwd=tmp_path, timeout=60)
     assert out.returncode == 2 and "LOG_FORMAT" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_broken_log_call_reports_itself_without_the_secret(capture):
+    buffer = capture("text")
+    (ours,) = [h for h in logging.getLogger().handlers if h.get_name() == "imagine-bot"]
+    record = logging.LogRecord("bot", logging.INFO, "bot/x.py", 7, "two args %s %s",
+                               (f"https://x/bot{TELEGRAM}/getMe",), None)
+    ours.handle(record)  # directly: pytest's own capture handler would raise on this record
+    text = buffer.getvalue()
+    assert "logging error in bot" in text and "not enough arguments" in text
+    assert_clean(text)
