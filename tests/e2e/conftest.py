@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.botprocess import STARTED
+from tests.e2e.botprocess import STARTED, BotProcess
 from tests.fakes.discord_drivers import ISSUED_TOKENS
 
 
@@ -22,15 +22,13 @@ def _forms(secret: str) -> list[str]:
     return [secret, tail] if len(tail) >= 8 else [secret]
 
 
-@pytest.fixture(autouse=True)
-def no_secret_in_any_bot_log() -> Iterator[None]:
-    STARTED.clear()
-    ISSUED_TOKENS.clear()
-    yield
+def find_leaks(bots: list[BotProcess], issued: list[str]) -> list[str]:
+    """What is wrong with these bots' logs: a secret they were given or an issued interaction
+    token in it, or (LOG_FORMAT=json) a line that is not JSON. Names the secret, not its value."""
     problems = []
-    for bot in STARTED:
+    for bot in bots:
         log = bot.log()
-        secrets = [*bot.secrets().items(), *(("a Discord interaction token", t) for t in ISSUED_TOKENS)]
+        secrets = [*bot.secrets().items(), *(("a Discord interaction token", t) for t in issued)]
         for name, secret in secrets:
             if any(form in log for form in _forms(secret)):
                 problems.append(f"{name} leaked into {bot.log_path}")
@@ -41,7 +39,16 @@ def no_secret_in_any_bot_log() -> Iterator[None]:
                 except ValueError:
                     problems.append(f"{bot.log_path}:{number} is not a JSON line: {line[:200]}")
                     break
-    checked = len(STARTED)
+    return sorted(set(problems))
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_any_bot_log() -> Iterator[None]:
     STARTED.clear()
+    ISSUED_TOKENS.clear()
+    yield
+    bots = list(STARTED)
+    STARTED.clear()
+    problems = find_leaks(bots, ISSUED_TOKENS)
     if problems:
-        pytest.fail("\n".join(sorted(set(problems))) + f"\n({checked} bot logs checked)")
+        pytest.fail("\n".join(problems) + f"\n({len(bots)} bot logs checked)")
