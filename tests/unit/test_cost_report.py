@@ -207,3 +207,34 @@ async def test_the_command_prints_the_tables_and_writes_csv_and_png(tmp_path):
         assert len(list(csv.DictReader(f))) == len(EXPECTED_MODELS) + len(EXPECTED_CREDITS)
     with Image.open(tmp_path / "u.png") as image:
         assert image.size == (WIDTH_PX, HEIGHT_PX)
+
+
+async def test_jobs_run_by_the_service_are_reported_on_the_route_that_made_them(
+    make_service, catalog: Catalog
+):
+    from bot.domain.credits import UserRef
+    from bot.domain.errors import GenerationFailed
+    from bot.domain.providers import ProviderRejected, ProviderUnavailable
+    from bot.domain.requests import parse_imagine
+    from tests.unit.scripted import Scripted
+
+    bfl = Scripted("bfl", ProviderUnavailable("429"), ProviderRejected("moderated"))
+    service = make_service({"bfl": bfl, "fal": Scripted("fal")})
+    alice = UserRef("test", "alice", "Alice")
+
+    def ask(text: str):
+        return parse_imagine(text, service.catalog, service.planner.intents)
+
+    made = await service.generate(ask("a fox --model flux-pro"), alice, "e1")  # fails over
+    with pytest.raises(GenerationFailed):
+        await service.generate(ask("a cat --model flux-pro"), alice, "e2")  # refused: refunded
+    assert (await service.job(made.job.id)).provider == "fal"
+    since = parse_since("2d")  # today and yesterday: a run across midnight still counts all
+    report = build_report(await SqlUsage(service.ledger.db).usage_since(since), catalog, since)
+    rows = report.models
+    assert {r.model_id for r in rows} == {"flux-pro"}
+    assert [sum(getattr(r, f) for r in rows) for f in
+            ("images", "credits_charged", "credits_refunded", "unpriced_images")] == [1, 10, 5, 0]
+    assert sum(r.vendor_usd for r in rows) == catalog.usd_per_image("flux-pro", "fal") == 0.03
+    assert [sum(getattr(c, f) for c in report.credits) for f in
+            ("welcome", "given", "bought")] == [50, 50, 0]
