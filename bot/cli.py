@@ -1,4 +1,4 @@
-"""The `imagine-bot` command line: run, console, route, bench, providers, generate."""
+"""The `imagine-bot` command line: run, console, route, bench, providers, generate, report."""
 
 from __future__ import annotations
 
@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument("--to", required=True, metavar="postgresql://...")
     sub.add_parser("worker", help="work queued jobs and post their results (no chat intake)")
     sub.add_parser("providers", help="which providers have keys and which routes are live")
+    report = sub.add_parser(
+        "report", help="per day and model: images, credits, estimated vendor cost"
+    )
+    report.add_argument("--since", default="7d", help="7d, 2w or a date like 2026-11-01")
+    report.add_argument("--csv", type=Path, metavar="FILE", help="also write the rows as CSV")
+    report.add_argument("--png", type=Path, metavar="FILE", help="also draw a chart")
     gen = sub.add_parser("generate", help="one generation through the routes, no credits")
     gen.add_argument("prompt")
     gen.add_argument("--model", required=True)
@@ -60,9 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     # The console is a chat: keep INFO lines out of the conversation unless asked for.
     no_chat = settings.telegram_token is None and settings.discord_token is None
     quiet = (
-        args.command in ("console", "route", "bench") or (args.command == "run" and no_chat)
+        args.command in ("console", "route", "bench", "report") or (args.command == "run" and no_chat)
     ) and settings.log_level.upper() == "INFO"
-    setup_logging("WARNING" if quiet else settings.log_level)
+    setup_logging(
+        "WARNING" if quiet else settings.log_level, settings.log_format, settings.secret_values()
+    )
     if args.command == "route":
         return route_command(settings, args.prompt)
     if args.command == "bench":
@@ -89,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.operator_cli import providers_command
 
         return asyncio.run(providers_command(settings))
+    if args.command == "report":
+        from bot.operator_cli import report_command
+
+        return asyncio.run(report_command(settings, args))
     if args.command == "generate":
         from bot.operator_cli import generate_command
 
@@ -248,13 +260,17 @@ async def _run_platforms(app: App, stop: asyncio.Event) -> int:
         from adapters.discord.runner import run_discord
 
         runners.append(run_discord(app, stop))
-    if app.router.demo_mode:
+    if app.router.demo_mode and runners:
         log.warning("no provider keys set: every model runs on the offline DEMO renderer")
     if not runners:
+        # A newcomer's first run: plain sentences, not log lines.
         print(
             "No chat tokens set (TELEGRAM_TOKEN, DISCORD_TOKEN): opening the console chat.",
             flush=True,
         )
+        if app.router.demo_mode:
+            print("No provider keys set: every model runs on the offline demo renderer.",
+                  flush=True)
         return await _console(app, Path("out"))
     await asyncio.gather(*runners)
     return 0

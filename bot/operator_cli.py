@@ -1,4 +1,4 @@
-"""Operator commands: `imagine-bot providers` and `imagine-bot generate` (no credits, no chat).
+"""Operator commands: `imagine-bot providers`, `generate` (no credits, no chat) and `report`.
 
 `providers` says which keys are set and which route each model would use; `generate` runs
 one image through the configured routes exactly as a chat request would (same failover), so
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from typing import Any
 
@@ -108,4 +109,34 @@ async def generate_command(settings: Settings, args: argparse.Namespace) -> int:
            "seconds": seconds, "bytes": len(image.data), "width": image.width,
            "height": image.height, "mime": image.mime, "demo": image.is_demo,
            "out": str(args.out)})
+    return 0
+
+
+async def report_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`imagine-bot report`: per day and model, images, credits and estimated vendor cost."""
+    from adapters.storage.database import open_database
+    from adapters.storage.report import SqlUsage
+    from bot.domain.errors import RequestError
+    from bot.services.cost_report import build_report, parse_since, render_text, write_csv
+
+    try:
+        since = parse_since(args.since)
+    except RequestError as exc:
+        print(f"report: {exc.user_message}", file=sys.stderr)
+        return 2
+    catalog, _ = load_rules(settings)
+    db = await open_database(settings.database_url)
+    try:
+        report = build_report(await SqlUsage(db).usage_since(since), catalog, since)
+    finally:
+        await db.close()
+    print(render_text(report))
+    if args.csv is not None:
+        write_csv(report, args.csv)
+        print(f"CSV: {args.csv}")
+    if args.png is not None:
+        from bot.services.cost_chart import write_png
+
+        write_png(report, args.png)
+        print(f"Chart: {args.png}")
     return 0

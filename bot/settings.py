@@ -14,6 +14,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
+# The settings that hold secrets (SecretStr): never logged, never baked into an image.
+SECRET_SETTINGS = (
+    "telegram_token",
+    "telegram_webhook_secret",
+    "discord_token",
+    "fal_key",
+    "bfl_api_key",
+    "gemini_api_key",
+    "xai_api_key",
+    "ark_api_key",
+    "recraft_api_token",
+    "replicate_api_token",
+)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -31,6 +46,7 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(30.0, gt=0)
     generation_timeout_seconds: float = Field(300.0, gt=0)
     log_level: str = "INFO"
+    log_format: str = "text"  # "text" (readable lines) or "json" (one object per line)
 
     # Community credits
     daily_credits: int = Field(10, ge=0)
@@ -79,19 +95,19 @@ class Settings(BaseSettings):
             raise ValueError("DEMO_FAIL must be empty, 'unavailable' or 'rejected'")
         return value
 
-    @field_validator(
-        "telegram_token",
-        "telegram_webhook_secret",
-        "discord_token",
-        "fal_key",
-        "bfl_api_key",
-        "gemini_api_key",
-        "xai_api_key",
-        "ark_api_key",
-        "recraft_api_token",
-        "replicate_api_token",
-        mode="before",
-    )
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("LOG_FORMAT must be 'text' or 'json'")
+        return value.lower()
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret (tokens, keys, webhook secret): the logs redact them."""
+        values = (getattr(self, name) for name in SECRET_SETTINGS)
+        return [v.get_secret_value() for v in values if v is not None]
+
+    @field_validator(*SECRET_SETTINGS, mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -78,6 +78,27 @@ class Catalog:
     def others(self, model_id: str) -> list[Model]:
         return [m for m in self.models if m.id != model_id]
 
+    def usd_per_image(self, model_id: str, provider: str) -> float | None:
+        """The vendor's price for one image of this model on this provider's route. The
+        offline demo renderer costs nothing; a model or route no longer listed is None."""
+        if provider == "demo":
+            return 0.0
+        model = self._by_id.get(model_id)
+        routes = [r for r in model.routes if r.provider == provider] if model else []
+        return routes[0].usd_per_image if routes else None
+
+
+def _usd_price(model_id: object, route: dict[str, object]) -> float | None:
+    price = route.get("usd_per_image")
+    if price is None:
+        return None
+    if isinstance(price, bool) or not isinstance(price, int | float) or not 0 <= price <= 100:
+        raise ValueError(
+            f"model {model_id!r}, route {route.get('provider')!r}: usd_per_image must be "
+            "a number of US dollars from 0 to 100"
+        )
+    return float(price)
+
 
 def load_catalog(path: Path) -> Catalog:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -87,7 +108,12 @@ def load_catalog(path: Path) -> Catalog:
         if not isinstance(credits, int) or isinstance(credits, bool) or credits < 0:
             raise ValueError(f"model {entry.get('id')!r}: credits must be a whole number >= 0")
         routes = tuple(
-            Route(provider=r["provider"], model=r["model"], params=dict(r.get("params", {})))
+            Route(
+                provider=r["provider"],
+                model=r["model"],
+                params=dict(r.get("params", {})),
+                usd_per_image=_usd_price(entry.get("id"), r),
+            )
             for r in entry.get("routes", [])
         )
         models.append(

@@ -19,6 +19,9 @@ class Route:
     provider: str
     model: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    # What the vendor charges for one image on this route, in US dollars: an estimate the
+    # operator keeps in data/models.toml, for `imagine-bot report`. None: not priced.
+    usd_per_image: float | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from bot.domain.commands import SURFACES, CommandTable
 from bot.domain.community import Context, Giveaway
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
+from bot.log import log_context
 
 
 @dataclass(frozen=True)
@@ -82,4 +83,5 @@ class Commands:
         handler = self._handlers.get(path)
         if handler is None:
             raise unknown_command(path)
-        return await handler(call)
+        with log_context(platform=call.ctx.user.platform, user=call.ctx.user.key):
+            return await handler(call)

@@ -241,6 +241,8 @@ class GenerationService:
             account,
             job.model_id,
             job.cost,
+            extra={"job_id": job.id, "platform": user.platform, "user": user.key,
+                   "model": job.model_id, "credits_delta": -job.cost},
         )
         outcome = await self.runner.wait_for(job, plan.model.name, on_progress)
         if isinstance(outcome, GenerationFailed):

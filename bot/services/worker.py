@@ -36,6 +36,7 @@ from bot.domain.providers import (
     ProviderRejected,
     ProviderUnavailable,
 )
+from bot.log import log_context
 from bot.services.provider_router import ProviderRouter
 
 log = logging.getLogger(__name__)
@@ -337,7 +338,10 @@ class JobRunner:
     # -- one job --------------------------------------------------------------------------
 
     def _start_job(self, job: Job) -> None:
-        task = asyncio.create_task(self._work(job), name=f"job-{job.id}")
+        # The task copies the context: every line it logs names its job, person and model.
+        with log_context(job_id=job.id, platform=job.platform,
+                         user=f"{job.platform}:{job.user_id}", model=job.model_id):
+            task = asyncio.create_task(self._work(job), name=f"job-{job.id}")
         self.running[job.id] = task
 
         def done(_: asyncio.Task[None]) -> None:
@@ -389,7 +393,8 @@ class JobRunner:
     async def _end(self, job: Job, status: str, error: str | None) -> bool:
         done = await self.jobs.finish(job, self.worker_id, status, error, self.clock())
         if done and status != SUCCEEDED and job.cost:
-            log.info("job %s %s: refunded credits=+%d", job.id, status, job.cost)
+            log.info("job %s %s: refunded credits=+%d", job.id, status, job.cost,
+                     extra={"credits_delta": job.cost})
         return done
 
     async def _attempt(self, job: Job) -> tuple[Outcome, str, str | None]:
@@ -436,12 +441,16 @@ class JobRunner:
                 "so I stopped waiting.", progress)
         await _notify(progress, Progress("finished", job.id, model.name))
         log.info("job %s succeeded provider=%s", job.id, image.provider)
+        if image.provider != job.provider:  # vendors that answer at once left no handle
+            job.provider = image.provider  # who made it prices it (`imagine-bot report`)
+            await self.jobs.update_job(job.id, provider=image.provider)
         return GenerationResult(job, model, image, 0), SUCCEEDED, None
 
     async def _call(self, job: Job, model: Model, resuming: bool,
                     progress: ProgressCallback | None) -> GeneratedImage:
         async def record(handle: Mapping[str, Any]) -> None:
             job.provider_handle = dict(handle)
+            job.provider = str(handle.get("provider", ""))
             await self.jobs.update_job(
                 job.id, provider=str(handle.get("provider", "")), provider_handle=handle
             )
@@ -505,7 +514,8 @@ class JobRunner:
             job.account_id, job.cost, "refund", f"undelivered:{job.id}", job.id
         )
         if refunded:
-            log.info("job %s undelivered: refunded credits=+%d", job.id, job.cost)
+            log.info("job %s undelivered: refunded credits=+%d", job.id, job.cost,
+                     extra={"job_id": job.id, "credits_delta": job.cost})
             await self.jobs.update_job(job.id, error="made but not delivered; refunded")
         return refunded
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# Every bot process made during the running test: tests/e2e/conftest.py reads their logs for
+# leaked secrets when the test ends.
+STARTED: list[BotProcess] = []
+_SECRET_SETTING = re.compile(r"(TOKEN|_KEY|SECRET)$")
 
 
 class BotProcess:
@@ -31,6 +36,11 @@ class BotProcess:
         }
         self.proc: asyncio.subprocess.Process | None = None
         self._log = None
+        STARTED.append(self)
+
+    def secrets(self) -> dict[str, str]:
+        """The secret settings this bot was given (tokens, keys, the webhook secret)."""
+        return {k: v for k, v in self.env.items() if _SECRET_SETTING.search(k) and v}
 
     async def start(self, *args: str) -> BotProcess:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()

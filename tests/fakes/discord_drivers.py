@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from tests.fakes.discord_gateway import Gateway
     from tests.fakes.discord_world import Snowflakes, World
 
+# Every interaction token handed to a bot (the e2e suite checks none reaches a log).
+ISSUED_TOKENS: list[str] = []
+
 DM_APP_PERMISSIONS = (
     P.ADD_REACTIONS
     | P.VIEW_CHANNEL
@@ -122,6 +125,7 @@ class UserDrivers:
         u = self._user(user)
         iid = self.snowflake()
         token = "aW50ZXJhY3Rpb246" + iid + ":" + secrets.token_urlsafe(48)
+        ISSUED_TOKENS.append(token)
         payload: dict[str, Any] = {
             "id": iid,
             "application_id": self.application_id,

@@ -102,3 +102,10 @@ def test_secrets_are_blank_in_env_example():
         "REPLICATE_API_TOKEN",
     ):
         assert re.search(rf"^{key}=$", text, re.M), key
+
+
+def test_every_secretstr_setting_is_in_secret_settings():
+    from bot.settings import SECRET_SETTINGS
+
+    secret = {n for n, f in Settings.model_fields.items() if "SecretStr" in str(f.annotation)}
+    assert secret == set(SECRET_SETTINGS)

@@ -2,6 +2,7 @@
 
 from bot.domain.catalog import Catalog
 from bot.domain.intents import IntentTable
+from tests.conftest import DATA
 
 PRODUCT_PRICES = {
     "flux-2-klein": 1,
@@ -55,3 +56,27 @@ def test_model_names_match_by_id_or_name_ignoring_case(catalog: Catalog):
     assert catalog.find("NANO BANANA PRO").id == "nano-banana-pro"
     assert catalog.find("seedream 5.0").id == "seedream-5"
     assert catalog.find("nope") is None
+
+
+def test_every_route_carries_a_vendor_price_in_usd(catalog: Catalog):
+    for model in catalog:
+        for route in model.routes:
+            assert route.usd_per_image is not None, (model.id, route.provider)
+            assert 0 < route.usd_per_image < 1, (model.id, route.provider)
+            assert catalog.usd_per_image(model.id, route.provider) == route.usd_per_image
+        assert catalog.usd_per_image(model.id, "demo") == 0.0  # the offline renderer is free
+    assert catalog.usd_per_image("flux-2-klein", "bfl") == 0.014
+    assert catalog.usd_per_image("retired-model", "fal") is None
+
+
+def test_a_bad_vendor_price_is_refused_with_the_route_named(tmp_path):
+    import pytest
+
+    from bot.domain.catalog import load_catalog
+
+    text = (DATA / "models.toml").read_text(encoding="utf-8")
+    for bad in ("-0.5", '"cheap"', "true", "1000"):
+        path = tmp_path / "models.toml"
+        path.write_text(text.replace("usd_per_image = 0.01 }", f"usd_per_image = {bad} }}", 1))
+        with pytest.raises(ValueError, match="'bitdance', route 'fal': usd_per_image must be"):
+            load_catalog(path)

@@ -325,7 +325,8 @@ async def running_fleet(
             vendor = HeldBfl()
             stack.push_async_callback(await vendor.serve())
             extra = vendor.env()
-        base = bot_env(tg, DATABASE_URL=db_url, **extra, **env)
+        # The fleet logs JSON lines, as deployed (deploy/): the suite checks each one parses.
+        base = bot_env(tg, DATABASE_URL=db_url, LOG_FORMAT="json", **extra, **env)
         run_env = [{**webhook_env(port, url=f"{lb.url}{WEBHOOK_PATH}"), **more}
                    for port, more in zip(ports, runs, strict=True)]
         run_bots = []
