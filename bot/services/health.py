@@ -83,7 +83,7 @@ class Health:
             async with asyncio.timeout(DATABASE_TIMEOUT):
                 await database()
         except TimeoutError:
-            problems["database"] = f"no answer within {DATABASE_TIMEOUT:.0f} s"
+            problems["database"] = f"no answer within {DATABASE_TIMEOUT:g} s"
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; say which
             problems["database"] = _short(exc)
         result = Readiness(not problems, dict(sorted(problems.items())))

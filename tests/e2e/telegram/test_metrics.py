@@ -21,6 +21,7 @@ from tests.e2e.telegram.conftest import (
     running_bot,
 )
 from tests.fakes.telegram_api import FakeTelegram
+from tests.postgres import connect_or_skip
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 PORT = free_port()
@@ -121,3 +122,32 @@ async def test_a_refused_token_stops_the_bot_with_one_clear_line_and_a_non_zero_
     assert line == ("imagine-bot: Telegram refused TELEGRAM_TOKEN; no chat platform is left "
                     "to serve, stopping.")
     assert "wrong-token" not in log and "Traceback" not in log
+
+
+async def test_readyz_goes_503_when_the_database_is_gone(tmp_path):
+    """On PostgreSQL (the fleet's database): the bot's database is dropped under it."""
+    server = connect_or_skip()
+    port = free_port()
+    async with FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME) as tg:
+        bot = BotProcess(tmp_path, bot_env(tg, DATABASE_URL=server.url,
+                                           METRICS_LISTEN=f"127.0.0.1:{port}"))
+        await bot.start()
+        try:
+            assert await wait_ready(port) == {"ready": True, "problems": {}}
+            server.close()  # DROP DATABASE ... WITH (FORCE): its connections are cut
+            body = await wait_ready(port, 503)
+            assert set(body["problems"]) == {"database"}
+            assert body["problems"]["database"]  # the first probe sees its connection cut,
+            for _ in range(50):  # the next ones that the database is not there any more
+                body = await wait_ready(port, 503)
+                if "does not exist" in body["problems"]["database"]:
+                    break
+                await asyncio.sleep(0.1)
+            assert "does not exist" in body["problems"]["database"], body
+            status, _ = await http_get(port, "/healthz")
+            assert status == 200  # alive, just not ready
+            assert (await scrape(port)).get("imagine_ready") == 0
+        finally:
+            await bot.stop()
+            server.close()
+    assert TOKEN not in bot.log()
