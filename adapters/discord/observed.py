@@ -57,7 +57,8 @@ def count_interaction(interaction: discord.Interaction, commands: set[str]) -> N
     a click or menu pick (`button`), a form sent (`modal`). Autocomplete is not a request."""
     kind = interaction.type
     if kind is discord.InteractionType.application_command:
-        name = str((interaction.data or {}).get("name", ""))
+        data: dict[str, Any] = dict(interaction.data or {})
+        name = str(data.get("name", ""))
         metrics.request(PLATFORM, name if name in commands else "unknown")
     elif kind is discord.InteractionType.component:
         metrics.request(PLATFORM, "button")

@@ -91,19 +91,37 @@ async def test_unknown_commands_and_plain_prompts_are_counted_by_kind_not_by_tex
     assert "harbour" not in after.text
 
 
+async def test_a_429_is_counted_with_the_wait_telegram_asked_for(h: Harness):
+    carol = h.tg.make_user(5103, "Carol", username="carol")
+    chat = h.tg.private_chat(carol)
+    before = await scrape(PORT)
+    h.tg.fail_next("sendPhoto", status=429, retry_after=1)
+    await h.imagine(chat, carol, "/imagine a kite over dunes --model flux-2-klein")
+    after = await scrape(PORT)
+    labels = {"platform": "telegram"}
+    assert (after.get("imagine_platform_rate_limited_total", **labels)
+            - before.get("imagine_platform_rate_limited_total", **labels)) == 1
+    assert (after.get("imagine_platform_rate_limit_wait_seconds_total", **labels)
+            - before.get("imagine_platform_rate_limit_wait_seconds_total", **labels)) == 1
+    assert (after.get("imagine_platform_api_errors_total", **labels, kind="rate_limited")
+            - before.get("imagine_platform_api_errors_total", **labels, kind="rate_limited")) == 1
+    assert (after.get("imagine_jobs_total", model="flux-2-klein", outcome="succeeded")
+            - before.get("imagine_jobs_total", model="flux-2-klein", outcome="succeeded")) == 1
+
+
 async def test_readyz_goes_503_while_telegram_is_unreachable_and_recovers(h: Harness):
-    errors = (await scrape(PORT)).get("imagine_platform_api_errors_total", platform="telegram",
-                                       kind="network")
+    labels = {"platform": "telegram", "kind": "server_error"}
+    errors = (await scrape(PORT)).get("imagine_platform_api_errors_total", **labels)
     h.tg.fail_next("getUpdates", status=502, times=10**6)  # every long poll fails
-    body = await wait_ready(PORT, 503)
-    assert body["ready"] is False and "getUpdates failed" in body["problems"]["telegram"]
-    assert set(body["problems"]) == {"telegram"}  # the database is fine
-    samples = await scrape(PORT)
-    assert samples.get("imagine_ready") == 0
-    assert samples.get("imagine_platform_connected", platform="telegram") == 0
-    assert samples.get("imagine_platform_api_errors_total", platform="telegram",
-                       kind="network") > errors
-    h.tg.clear_faults()
+    try:
+        body = await wait_ready(PORT, 503)
+        assert body == {"ready": False, "problems": {"telegram": "getUpdates failed: HTTP 502"}}
+        samples = await scrape(PORT)
+        assert samples.get("imagine_ready") == 0
+        assert samples.get("imagine_platform_connected", platform="telegram") == 0
+        assert samples.get("imagine_platform_api_errors_total", **labels) > errors
+    finally:
+        h.tg.clear_faults()
     assert await wait_ready(PORT, 200, timeout=60) == {"ready": True, "problems": {}}
 
 
@@ -151,3 +169,21 @@ async def test_readyz_goes_503_when_the_database_is_gone(tmp_path):
             await bot.stop()
             server.close()
     assert TOKEN not in bot.log()
+
+
+async def test_a_worker_process_serves_metrics_and_health_too(tmp_path):
+    port = free_port()
+    async with FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME) as tg:
+        bot = BotProcess(tmp_path, bot_env(tg, METRICS_LISTEN=f"127.0.0.1:{port}"))
+        await bot.start("worker")
+        try:
+            assert await wait_ready(port) == {"ready": True, "problems": {}}
+            status, _ = await http_get(port, "/healthz")
+            assert status == 200
+            samples = await scrape(port)
+            assert samples.get("imagine_platform_connected", platform="telegram") == 1
+            assert samples.get("imagine_queue_depth") == 0
+        finally:
+            code = await bot.stop()
+    assert code == 0, bot.log()[-2000:]
+    assert tg.calls_to("getUpdates") == []  # a worker takes no updates
