@@ -111,8 +111,9 @@ async def _start(
     application: PTBApp, stop: asyncio.Event, webhook: WebhookConfig | None = None,
     commands: Sequence[BotCommand] = (), health: Health | None = None,
 ) -> bool:
+    """Connect (retrying while Telegram is unreachable). False if stopped or refused (a
+    refused token is reported to `health`)."""
     health = health or Health()
-    """Connect (retrying while Telegram is unreachable). False if stopped or refused."""
 
     async def once() -> bool:
         try:

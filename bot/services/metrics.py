@@ -164,7 +164,7 @@ def http_status_kind(status: int) -> str:
 class _Attempt:
     """What the provider calls of one job attempt said (the last route tried, its kind)."""
 
-    route: str = "none"
+    route: str = ""  # none tried yet
     outcome: str | None = None
 
 
