@@ -5,7 +5,7 @@ Builds the database, ledger, job store, providers, router and services from Sett
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -28,6 +28,7 @@ from bot.services.community_text import CommunityText
 from bot.services.fleet import DatabaseIdentifyGate
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
+from bot.services.health import Health
 from bot.services.planning import Planner
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
@@ -56,6 +57,7 @@ class App:
     identify_gate: IdentifyGate
     fleet: Fleet
     runner: JobRunner
+    health: Health = field(default_factory=Health)  # what /readyz reports
 
     async def close(self, grace: float = 0.0) -> None:
         await self.runner.stop(grace)

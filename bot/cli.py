@@ -188,6 +188,15 @@ def route_command(settings: Settings, prompt: str | None) -> int:
 
 async def _with_app(settings: Settings, platforms: set[str], body) -> int:  # type: ignore[no-untyped-def]
     app = await build_app(settings, platforms)
+    for platform in sorted(platforms - {"console"}):
+        app.health.expect(platform)  # not ready until it connects
+    try:
+        monitoring = await _start_monitoring(app)
+    except OSError as exc:
+        await app.close()
+        print(f"imagine-bot: cannot serve METRICS_LISTEN={settings.metrics_listen}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 2
     signalled, stop = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -204,7 +213,37 @@ async def _with_app(settings: Settings, platforms: set[str], body) -> int:  # ty
         return await body(app, stop) or 0
     finally:
         handoff.cancel()
+        if monitoring is not None:
+            await monitoring.close()
         await app.close()
+
+
+async def _start_monitoring(app: App):  # type: ignore[no-untyped-def]
+    """/metrics, /healthz and /readyz on METRICS_LISTEN (None when it is not set)."""
+    address = app.settings.metrics_address()
+    if address is None:
+        return None
+    from adapters.monitoring.server import MonitoringServer
+    from adapters.storage.database import ping
+    from bot.services import metrics
+
+    async def refresh() -> None:
+        metrics.queue_depth(await app.jobs.queue_depth())
+        metrics.jobs_running(len(app.runner.running))
+
+    server = MonitoringServer(app.health, lambda: ping(app.db), refresh)
+    await server.start(*address)
+    return server
+
+
+def _all_refused(app: App) -> int:
+    """1, with one line saying why, when every chat platform refused its token."""
+    if not app.health.all_refused():
+        return 0
+    refusals = " and ".join(app.health.refusals().values())
+    print(f"imagine-bot: {refusals}; no chat platform is left to serve, stopping.",
+          file=sys.stderr, flush=True)
+    return 1
 
 
 async def _hand_off_then_stop(
@@ -246,7 +285,7 @@ async def _run_worker(app: App, stop: asyncio.Event) -> int:
         surfaces.append(run_discord(app, stop, deliver_only=True))
     log.info("worker %s: %d job slots", app.runner.worker_id, settings.worker_concurrency)
     await asyncio.gather(*surfaces)
-    return 0
+    return _all_refused(app)
 
 
 async def _run_platforms(app: App, stop: asyncio.Event) -> int:
@@ -273,4 +312,4 @@ async def _run_platforms(app: App, stop: asyncio.Event) -> int:
                   flush=True)
         return await _console(app, Path("out"))
     await asyncio.gather(*runners)
-    return 0
+    return _all_refused(app)

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     generation_timeout_seconds: float = Field(300.0, gt=0)
     log_level: str = "INFO"
     log_format: str = "text"  # "text" (readable lines) or "json" (one object per line)
+    # host:port serving /metrics, /healthz and /readyz (empty: off), e.g. 127.0.0.1:9464
+    metrics_listen: str = ""
 
     # Community credits
     daily_credits: int = Field(10, ge=0)
@@ -107,6 +109,17 @@ class Settings(BaseSettings):
         values = (getattr(self, name) for name in SECRET_SETTINGS)
         return [v.get_secret_value() for v in values if v is not None]
 
+    @field_validator("metrics_listen")
+    @classmethod
+    def _metrics_listen_is_host_port(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            parse_listen(value)  # raises ValueError with the example
+        return value
+
+    def metrics_address(self) -> tuple[str, int] | None:
+        return parse_listen(self.metrics_listen) if self.metrics_listen else None
+
     @field_validator(*SECRET_SETTINGS, mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -123,3 +136,15 @@ class Settings(BaseSettings):
 
     def guild_ids(self) -> list[int]:
         return [int(g) for g in self.discord_guild_ids.replace(" ", "").split(",") if g]
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """"127.0.0.1:9464", "0.0.0.0:9464", "[::1]:9464" or ":9464" (every address)."""
+    host, sep, port_text = value.strip().rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        sep = ""  # a bare IPv6 address needs brackets
+    if not sep or not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ValueError(f"must be host:port, e.g. 127.0.0.1:9464 (got {value!r})")
+    return host or "0.0.0.0", int(port_text)

@@ -22,7 +22,7 @@ import aiohttp
 import discord
 import yarl
 
-from adapters.discord import components, giveaway_views
+from adapters.discord import components, giveaway_views, observed
 from adapters.discord.commands import Tree, slash_commands
 from adapters.discord.community import seen
 from adapters.discord.flow import App, Surface
@@ -56,6 +56,7 @@ class ImagineClient(discord.Client):
             chunk_guilds_at_startup=False,
             max_messages=None,
             allowed_mentions=discord.AllowedMentions.none(),
+            http_trace=observed.trace_config(),  # metrics of every REST call and callback
             **options,
         )
         self.app = app
@@ -90,11 +91,19 @@ class ImagineClient(discord.Client):
         user = self.user
         log.info("discord connected as %s (%s), %d guilds", user, user.id if user else "?",
                  len(self.guilds))
+        self.app.health.up("discord")
+
+    async def on_resumed(self) -> None:
+        self.app.health.up("discord")
+
+    async def on_disconnect(self) -> None:
+        self.app.health.down("discord", "the gateway connection dropped")
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Every interaction: remember who acts where (leaderboard, @names). A click on a
         component our templates do not handle would otherwise go unanswered ("This
         interaction failed"): answer it as expired."""
+        observed.count_interaction(interaction, {c.name for c in self.tree.get_commands()})
         if interaction.type is discord.InteractionType.component:
             data: dict[str, object] = dict(interaction.data or {})
             custom_id = str(data.get("custom_id", ""))
@@ -113,6 +122,8 @@ class ShardedImagineClient(ImagineClient, discord.AutoShardedClient):
         super().__init__(app, shard_count=plan.count, shard_ids=plan.ids)
         self.plan = plan
         self.pacer = IdentifyPacer(app.identify_gate, plan)
+        for shard_id in plan.ids:  # ready once every shard of this process is
+            app.health.down("discord", "connecting", part=str(shard_id))
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         # Replaces discord.py's 5 s sleep before a re-IDENTIFY: the gate spaces every one.
@@ -124,6 +135,20 @@ class ShardedImagineClient(ImagineClient, discord.AutoShardedClient):
     async def on_shard_ready(self, shard_id: int) -> None:
         guilds = sum(1 for g in self.guilds if g.shard_id == shard_id)
         log.info("discord shard %d/%d ready, %d guilds", shard_id, self.plan.count, guilds)
+        self.app.health.up("discord", part=str(shard_id))
+
+    # Readiness per shard: the client-wide events do not say which shard they are about.
+    async def on_resumed(self) -> None:
+        pass
+
+    async def on_disconnect(self) -> None:
+        pass
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.app.health.up("discord", part=str(shard_id))
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self.app.health.down("discord", "the gateway connection dropped", part=str(shard_id))
 
 
 def make_client(app: App) -> ImagineClient:
@@ -179,6 +204,7 @@ async def _serve(client: ImagineClient, token: str, stop: asyncio.Event,
             return True
         except discord.LoginFailure:
             log.error("Discord refused the bot token (DISCORD_TOKEN); Discord is not started")
+            client.app.health.refused("discord", "Discord refused DISCORD_TOKEN")
             return False
         except UNREACHABLE:
             await client.http.close()  # a fresh session for the next try
@@ -191,6 +217,7 @@ async def _serve(client: ImagineClient, token: str, stop: asyncio.Event,
         return
     if not connect:
         log.info("discord: logged in for posting results (no gateway)")
+        client.app.health.up("discord")
         await stop.wait()
         return
     try:
@@ -200,5 +227,7 @@ async def _serve(client: ImagineClient, token: str, stop: asyncio.Event,
     except discord.ConnectionClosed as exc:
         hint = CLOSE_HINTS.get(exc.code or 0, "")
         shard = f" for shard {exc.shard_id}" if exc.shard_id is not None else ""
+        if exc.code == 4004:
+            client.app.health.refused("discord", "Discord refused DISCORD_TOKEN")
         log.error("Discord closed the gateway%s (code %s%s); Discord is stopped", shard,
                   exc.code, f": {hint}" if hint else "")

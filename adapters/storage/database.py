@@ -20,6 +20,11 @@ class Database(Protocol):
     async def close(self) -> None: ...
 
 
+async def ping(db: Database) -> None:
+    """One round trip to the database (raises if it is gone): the readiness check."""
+    await db.run(lambda conn: conn.execute("SELECT 1").fetchone())
+
+
 def engine_of(database_url: str) -> str:
     scheme = database_url.split(":", 1)[0].lower()
     if scheme == "sqlite":

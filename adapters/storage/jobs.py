@@ -256,6 +256,15 @@ class SqlJobStore:
 
         return await self.db.run(unit)
 
+    async def queue_depth(self) -> int:
+        """Jobs queued and not claimed yet, across the fleet (for the metrics)."""
+
+        def unit(conn: SqlConn) -> int:
+            return int(conn.execute("SELECT COUNT(*) FROM jobs WHERE status = 'queued'"
+                                    ).fetchone()[0])
+
+        return await self.db.run(unit)
+
     async def position_of(self, job: Job) -> int:
         def unit(conn: SqlConn) -> int:
             ahead = conn.execute(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 from adapters.storage.database import Database
-from adapters.storage.sql import SqlConn
+from adapters.storage.sql import SqlConn, after_commit
 from bot.domain.credits import Hold, LedgerEntry, UserRef
 from bot.domain.errors import InsufficientCredits
+from bot.services import metrics
 
 
 class AlreadyApplied(Exception):
@@ -47,6 +48,7 @@ def _apply(
     ).fetchone()
     if written is None:
         raise AlreadyApplied(key)
+    after_commit(lambda: metrics.credits_moved(reason, delta))
     return int(row[0])
 
 

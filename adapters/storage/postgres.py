@@ -22,7 +22,7 @@ import psycopg
 from psycopg import errors
 
 from adapters.storage.schema_postgres import MIGRATIONS
-from adapters.storage.sql import POSTGRES, Cursor, T, Unit
+from adapters.storage.sql import POSTGRES, Cursor, T, Unit, drop_pending, run_pending
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +109,20 @@ class PostgresDatabase:
     def _run_unit(self, unit: Unit[T]) -> T:
         for attempt in range(1, RETRIES + 1):
             conn = self._conn()
+            drop_pending()  # what a lost attempt asked for never happened
             try:
                 with conn.transaction():
-                    return unit(PgConn(conn))
+                    result = unit(PgConn(conn))
+                run_pending()
+                return result
             except RETRYABLE as exc:
                 if attempt == RETRIES:
+                    drop_pending()
                     raise
                 log.debug("unit lost a race (%s); running it again", type(exc).__name__)
+            except BaseException:
+                drop_pending()
+                raise
         raise AssertionError("unreachable")
 
     async def run(self, unit: Unit[T]) -> T:

@@ -9,6 +9,8 @@ Never read, await, then write: put both in one unit.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -45,3 +47,43 @@ class SqlConn(Protocol):
 
 
 Unit = Callable[[SqlConn], T]
+
+
+# -- after commit -------------------------------------------------------------------------
+# A unit may ask for something to happen only once its transaction commits (counting the
+# credits of a ledger row in the metrics): a unit rolled back, or run again after a lost
+# race, must not count. Units run on the engine's threads, one at a time per thread, so the
+# actions wait in a per-thread list that the engine runs after COMMIT or drops on rollback.
+_pending = threading.local()
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once the current unit's transaction has committed (never if not)."""
+    actions: list[Callable[[], None]] | None = getattr(_pending, "actions", None)
+    if actions is None:
+        actions = _pending.actions = []
+    actions.append(action)
+
+
+def pending_mark() -> int:
+    """How many actions wait now (a savepoint's rollback drops those after its mark)."""
+    return len(getattr(_pending, "actions", None) or ())
+
+
+def drop_pending(mark: int = 0) -> None:
+    actions = getattr(_pending, "actions", None)
+    if actions:
+        del actions[mark:]
+
+
+def run_pending() -> None:
+    """After COMMIT: run (and clear) the actions; one that raises never fails the unit."""
+    actions = getattr(_pending, "actions", None)
+    if not actions:
+        return
+    _pending.actions = []
+    for action in actions:
+        try:
+            action()
+        except Exception:  # noqa: BLE001 - bookkeeping must not undo a committed unit
+            logging.getLogger(__name__).warning("after-commit action failed", exc_info=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.storage.schema import MIGRATIONS
-from adapters.storage.sql import SQLITE, T, Unit
+from adapters.storage.sql import SQLITE, T, Unit, drop_pending, pending_mark, run_pending
 
 
 class SqliteConn(sqlite3.Connection):
@@ -54,22 +54,27 @@ def _connect(path: str) -> SqliteConn:
 
 def _run_batch(conn: Any, units: list[Unit[Any]]) -> list[tuple[bool, Any]]:
     results: list[tuple[bool, Any]] = []
+    drop_pending()
     conn.execute("BEGIN IMMEDIATE")
     try:
         for unit in units:
             conn.execute("SAVEPOINT unit")
+            mark = pending_mark()
             try:
                 results.append((True, unit(conn)))
                 conn.execute("RELEASE unit")
             except Exception as exc:  # noqa: BLE001 - handed back to the caller
                 conn.execute("ROLLBACK TO unit")
                 conn.execute("RELEASE unit")
+                drop_pending(mark)
                 results.append((False, exc))
         conn.execute("COMMIT")
     except BaseException:
+        drop_pending()
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    run_pending()
     return results
 
 

@@ -39,6 +39,7 @@ from .ack import Ack, answer
 from .commands import command_handlers
 from .flow import Runs
 from .members import PLATFORM, user_ref
+from .observed import update_counter
 from .rendering import send_text
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class TelegramHandlers:
         new = filters.UpdateType.MESSAGE  # not edits: an edited prompt is not a new order
         private = filters.ChatType.PRIVATE
         self.table = community.commands.table
+        application.add_handler(update_counter(self.table), group=-2)  # metrics, before all
         own = {"imagine": self.imagine, "models": self.models, "help": self.help,
                "start": self.help}
         for command in command_handlers(community.commands, own, community.command):

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.services.health import Health
 from bot.services.retrying import until_stopped
 from bot.services.surface import SurfaceApp as App
 
@@ -30,6 +31,7 @@ from .flow import Runs
 from .giveaway_view import GiveawayMessages
 from .handlers import PLATFORM, TelegramHandlers
 from .members import AdminCache, Members
+from .observed import ObservedRequest
 from .webhook import WebhookConfig, WebhookConfigError, webhook_config
 
 log = logging.getLogger(__name__)
@@ -83,7 +85,9 @@ def build_application(app: App) -> PTBApp:
         .base_file_url(settings.telegram_base_file_url)
         .rate_limiter(FleetRateLimiter(app.fleet, AIORateLimiter(max_retries=3)))
         .concurrent_updates(True)
-        .media_write_timeout(60)
+        # PTB's own request class and pool sizes, with metrics and health around each call.
+        .request(ObservedRequest(app.health, connection_pool_size=256, media_write_timeout=60))
+        .get_updates_request(ObservedRequest(app.health, polling=True, connection_pool_size=1))
         .build()
     )
 
@@ -105,9 +109,11 @@ async def _receive(application: PTBApp, webhook: WebhookConfig | None) -> None:
 
 async def _start(
     application: PTBApp, stop: asyncio.Event, webhook: WebhookConfig | None = None,
-    commands: Sequence[BotCommand] = (),
+    commands: Sequence[BotCommand] = (), health: Health | None = None,
 ) -> bool:
-    """Connect (retrying while Telegram is unreachable). False if stopped or refused."""
+    """Connect (retrying while Telegram is unreachable). False if stopped or refused (a
+    refused token is reported to `health`)."""
+    health = health or Health()
 
     async def once() -> bool:
         try:
@@ -123,6 +129,7 @@ async def _start(
         except InvalidToken:
             log.error("Telegram rejected the token (or TELEGRAM_BASE_URL is wrong); "
                       "the Telegram bot is not running")
+            health.refused(PLATFORM, "Telegram refused TELEGRAM_TOKEN")
             return False
         except BadRequest as exc:  # before NetworkError, its base class: retrying won't help
             what = "the webhook (TELEGRAM_WEBHOOK_URL)" if webhook else "the start-up"
@@ -159,7 +166,7 @@ async def _shutdown(
     await application.shutdown()
 
 
-async def _connect_only(application: PTBApp, stop: asyncio.Event) -> bool:
+async def _connect_only(application: PTBApp, stop: asyncio.Event, health: Health) -> bool:
     """A worker: the Bot API for posting results, no updates (no polling, no webhook)."""
 
     async def once() -> bool:
@@ -168,6 +175,7 @@ async def _connect_only(application: PTBApp, stop: asyncio.Event) -> bool:
             return True
         except InvalidToken:
             log.error("Telegram rejected the token; this worker cannot post Telegram results")
+            health.refused(PLATFORM, "Telegram refused TELEGRAM_TOKEN")
             return False
 
     connected = await until_stopped(once, stop, RETRY_START, (NetworkError,), log,
@@ -205,12 +213,13 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
     app.recovery.register_delivery(PLATFORM, runs.deliver)
     try:
         if deliver_only:
-            if not await _connect_only(application, stop):
+            if not await _connect_only(application, stop, app.health):
                 return
         elif not await _start(application, stop, webhook,
-                              menu(app.community_text.commands)):
+                              menu(app.community_text.commands), app.health):
             return
         runs.ready.set()
+        app.health.up(PLATFORM)
         mode = ("results only (worker)" if deliver_only else
                 f"webhook on {webhook.describe()}" if webhook else "long polling")
         log.info("Telegram bot @%s is running (%s)", application.bot.username, mode)

@@ -118,6 +118,10 @@ class JobStore(Protocol):
         """The ids of the first `limit` queued jobs, oldest first: the shared queue."""
         ...
 
+    async def queue_depth(self) -> int:
+        """How many jobs are queued (not claimed yet), fleet-wide."""
+        ...
+
     async def position_of(self, job: Job) -> int:
         """1-based place of a queued job in the shared queue."""
         ...

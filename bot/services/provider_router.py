@@ -20,6 +20,7 @@ from bot.domain.providers import (
     ProviderUnavailable,
     Route,
 )
+from bot.services import metrics
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,8 @@ class ProviderRouter:
                 await record({"provider": route.provider, "route_model": route.model, **handle})
 
             try:
-                return await provider.generate(route, spec, tagged)
+                async with metrics.provider_call(model.id, route.provider):
+                    return await provider.generate(route, spec, tagged)
             except ProviderUnavailable as exc:
                 log.warning(
                     "route unavailable model=%s provider=%s: %s",
@@ -94,4 +96,5 @@ class ProviderRouter:
             ),
             Route(str(name), str(handle.get("route_model", model.id))),
         )
-        return await provider.resume(route, spec, handle, record)
+        async with metrics.provider_call(model.id, route.provider):
+            return await provider.resume(route, spec, handle, record)

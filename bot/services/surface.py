@@ -13,6 +13,7 @@ from bot.services.community import CommunityService
 from bot.services.community_text import CommunityText
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
+from bot.services.health import Health
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
 from bot.settings import Settings
@@ -28,3 +29,4 @@ class SurfaceApp(Protocol):
     community_text: CommunityText
     identify_gate: IdentifyGate  # whose turn it is to IDENTIFY a Discord shard
     fleet: Fleet  # budgets and bookkeeping shared by every process
+    health: Health  # the surfaces say here whether they are connected (/readyz)

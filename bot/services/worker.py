@@ -37,6 +37,7 @@ from bot.domain.providers import (
     ProviderUnavailable,
 )
 from bot.log import log_context
+from bot.services import metrics
 from bot.services.provider_router import ProviderRouter
 
 log = logging.getLogger(__name__)
@@ -240,6 +241,7 @@ class JobRunner:
             await asyncio.gather(task, return_exceptions=True)
             return
         if await self.jobs.cancel_queued(job, "stopped before it started", self.clock()):
+            metrics.job_ended(job, CANCELLED, True)
             log.info("job %s cancelled before it started; refunded", job.id)
 
     async def take_over(self, platforms: set[str] | None) -> tuple[list[str], list[str]]:
@@ -338,6 +340,7 @@ class JobRunner:
     # -- one job --------------------------------------------------------------------------
 
     def _start_job(self, job: Job) -> None:
+        metrics.job_claimed(job, self.clock())
         # The task copies the context: every line it logs names its job, person and model.
         with log_context(job_id=job.id, platform=job.platform,
                          user=f"{job.platform}:{job.user_id}", model=job.model_id):
@@ -392,6 +395,7 @@ class JobRunner:
 
     async def _end(self, job: Job, status: str, error: str | None) -> bool:
         done = await self.jobs.finish(job, self.worker_id, status, error, self.clock())
+        metrics.job_ended(job, status, done)
         if done and status != SUCCEEDED and job.cost:
             log.info("job %s %s: refunded credits=+%d", job.id, status, job.cost,
                      extra={"credits_delta": job.cost})
@@ -421,7 +425,7 @@ class JobRunner:
                 "refunded; please try again."), FAILED, why
         progress = self._progress(job.id)
         try:
-            async with asyncio.timeout(max(0.0, job.deadline_at - now)):
+            async with metrics.job_attempt(job), asyncio.timeout(max(0.0, job.deadline_at - now)):
                 image = await self._call(job, model, resuming, progress)
         except ProviderRejected as exc:
             return self._failed(job, model, f"{model.name} refused this prompt: {exc.reason}.",
@@ -514,6 +518,7 @@ class JobRunner:
             job.account_id, job.cost, "refund", f"undelivered:{job.id}", job.id
         )
         if refunded:
+            metrics.job_refunded(job)
             log.info("job %s undelivered: refunded credits=+%d", job.id, job.cost,
                      extra={"job_id": job.id, "credits_delta": job.cost})
             await self.jobs.update_job(job.id, error="made but not delivered; refunded")

@@ -228,6 +228,10 @@ class FakeTelegram(BotApiMethods, WebhookMixin):
             description = description or f"Too Many Requests: retry after {retry_after}"
         self._faults.append(_Fault(method, status, times, description, parameters, when))
 
+    def clear_faults(self) -> None:
+        """Forget every fault `fail_next` set up (an outage is over)."""
+        self._faults = []
+
     # ------------------------------------------------------------------ user-side drivers
 
     def make_user(

@@ -1,0 +1,1 @@
+"""The operator's HTTP endpoints: Prometheus /metrics, /healthz and /readyz."""
