@@ -23,8 +23,8 @@ from bot.domain.fleet import Fleet, IdentifyGate
 from bot.domain.intents import IntentTable, load_intents
 from bot.domain.jobs import JobStore
 from bot.services.command_table import build_commands
+from bot.services.commands import Commands
 from bot.services.community import CommunityService, parse_admin_ids
-from bot.services.community_text import CommunityText
 from bot.services.fleet import DatabaseIdentifyGate
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
@@ -52,7 +52,7 @@ class App:
     http: httpx.AsyncClient
     community: CommunityService
     giveaways: GiveawayService
-    community_text: CommunityText
+    commands: Commands
     identify_gate: IdentifyGate
     fleet: Fleet
     runner: JobRunner
@@ -121,7 +121,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         http,
         community,
         giveaways,
-        CommunityText(build_commands(community, giveaways)),
+        build_commands(community, giveaways),
         DatabaseIdentifyGate(fleet),
         fleet,
         runner,

@@ -23,7 +23,7 @@ from bot.domain.credits import UserRef
 from bot.domain.errors import BotError, GenerationFailed, RequestError
 from bot.domain.requests import clean_text, parse_imagine
 from bot.services import replies
-from bot.services.community_text import outcome_text
+from bot.services.community_text import CommunityText, outcome_text
 from bot.services.generation import GenerationResult, Progress
 from bot.services.help import help_text
 from bot.services.surface import SurfaceApp
@@ -45,7 +45,7 @@ class ConsoleChat:
     ) -> None:
         self.app = app
         self.service = app.service
-        self.text = app.community_text
+        self.text = CommunityText(app.commands)
         self.table = self.text.commands.table
         self.out_dir = out_dir
         self.write = write or (lambda text: print(text, flush=True))

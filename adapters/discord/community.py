@@ -105,7 +105,7 @@ def shared_renderer(app: App) -> Callable[[str], Renderer]:
         async def render(interaction: discord.Interaction, values: dict[str, Any]) -> None:
             ctx = context_of(interaction, role)
             call = Call(ctx, SlashArgs(app, ctx, values), name=mention)
-            reply = await app.community_text.commands.run(path, call)
+            reply = await app.commands.run(path, call)
             await send_ephemeral(interaction, reply.text)
 
         return render

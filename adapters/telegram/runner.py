@@ -20,6 +20,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.services.community_text import CommunityText
 from bot.services.retrying import until_stopped
 from bot.services.surface import SurfaceApp as App
 
@@ -196,7 +197,7 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
     handlers = TelegramHandlers(app.service, runs, demo_mode=app.router.demo_mode)
     view = GiveawayMessages(app.giveaways, application.bot, runs.ready)
     members = Members(app.community, AdminCache(application.bot))
-    community = CommunityHandlers(app.community_text, members, view, handlers.guard)
+    community = CommunityHandlers(CommunityText(app.commands), members, view, handlers.guard)
     if not deliver_only:
         handlers.install(application, community)
     # Registered before the first await: giveaways that ended while the bot was down are
@@ -208,7 +209,7 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
             if not await _connect_only(application, stop):
                 return
         elif not await _start(application, stop, webhook,
-                              menu(app.community_text.commands)):
+                              menu(app.commands)):
             return
         runs.ready.set()
         mode = ("results only (worker)" if deliver_only else

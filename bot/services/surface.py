@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.domain.fleet import Fleet, IdentifyGate
+from bot.services.commands import Commands
 from bot.services.community import CommunityService
-from bot.services.community_text import CommunityText
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
 from bot.services.provider_router import ProviderRouter
@@ -25,6 +25,6 @@ class SurfaceApp(Protocol):
     recovery: Recovery
     community: CommunityService
     giveaways: GiveawayService
-    community_text: CommunityText
+    commands: Commands  # the declared commands and their handlers, for every surface
     identify_gate: IdentifyGate  # whose turn it is to IDENTIFY a Discord shard
     fleet: Fleet  # budgets and bookkeeping shared by every process

@@ -16,7 +16,6 @@ from bot.domain.commands import SURFACES, Command, CommandTable, Kind, Option
 from bot.services import image_commands
 from bot.services.command_table import TABLE
 from bot.services.commands import Call, Commands, Reply
-from bot.services.community_text import CommunityText
 from bot.services.help import help_text, usage
 from bot.settings import Settings
 
@@ -45,7 +44,7 @@ async def app(tmp_path):
 @pytest.fixture
 def with_ping(app):
     table = CommandTable([*image_commands.COMMANDS, *image_commands.LAST, PING])
-    app.community_text = CommunityText(Commands(table, {"ping": ping}))
+    app.commands = Commands(table, {"ping": ping})
     return app
 
 
@@ -67,7 +66,7 @@ def interaction() -> SimpleNamespace:
 
 
 async def test_a_declared_command_is_in_the_telegram_menu_and_handled(with_ping):
-    commands = with_ping.community_text.commands
+    commands = with_ping.commands
     assert ("ping", "Answer with a few pongs") in [(c.command, c.description)
                                                    for c in menu(commands)]
     shared = object()
@@ -94,7 +93,7 @@ async def test_a_declared_command_is_a_discord_command_with_typed_options(with_p
 
 
 async def test_a_declared_command_is_in_every_help_and_runs_on_the_console(with_ping, tmp_path):
-    table = with_ping.community_text.commands.table
+    table = with_ping.commands.table
     for surface in SURFACES:
         text = help_text(table, surface, with_ping.catalog, with_ping.intents, 5, True)
         assert "Testing" in text
@@ -118,7 +117,7 @@ async def test_every_command_of_the_bot_is_registered_on_every_surface(app, tmp_
         subs = [o["name"] for o in synced[command.name]["options"] if o["type"] == 1]
         assert subs == [s.name for s in command.subcommands]
         assert synced[command.name]["contexts"] == ([0, 1] if command.dms else [0])
-    assert [c.command for c in menu(app.community_text.commands)] == [
+    assert [c.command for c in menu(app.commands)] == [
         c.name for c in TABLE.on("telegram")]
     ConsoleChat(app, tmp_path)  # raises likewise
     for surface in SURFACES:
