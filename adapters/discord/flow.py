@@ -42,9 +42,9 @@ from bot.domain.errors import (
 from bot.domain.jobs import Job
 from bot.domain.requests import GenerationRequest
 from bot.services.generation import GenerationResult, Progress
+from bot.services.job_delivery import NotDelivered
 from bot.services.replies import progress_text
 from bot.services.surface import SurfaceApp
-from bot.services.worker import NotDelivered
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -29,9 +29,10 @@ from bot.domain.errors import (
 )
 from bot.domain.jobs import Job, JobStore
 from bot.domain.requests import GenerationRequest
+from bot.services.job_delivery import GenerationResult, Progress, ProgressCallback
 from bot.services.planning import Plan, Planner
 from bot.services.provider_router import ProviderRouter
-from bot.services.worker import GenerationResult, JobRunner, Progress, ProgressCallback
+from bot.services.worker import JobRunner
 
 log = logging.getLogger(__name__)
 
