@@ -31,6 +31,7 @@ from bot.services.giveaways import GiveawayService
 from bot.services.planning import Planner
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
+from bot.services.shutdown import Shutdown
 from bot.services.worker import JobRunner
 from bot.settings import Settings
 
@@ -56,9 +57,11 @@ class App:
     identify_gate: IdentifyGate
     fleet: Fleet
     runner: JobRunner
+    shutdown: Shutdown
 
-    async def close(self, grace: float = 0.0) -> None:
-        await self.runner.stop(grace)
+    async def close(self) -> None:
+        await self.shutdown.drain()  # the surfaces have called it already, if any ran
+        await self.runner.stop()
         await self.giveaways.close()
         await self.http.aclose()
         await self.db.close()
@@ -90,6 +93,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         timeout=settings.generation_timeout_seconds,
         platforms=platforms,
     )
+    shutdown = Shutdown(runner, settings.shutdown_grace_seconds)
     service = GenerationService(
         Planner(catalog, intents),
         ledger,
@@ -99,6 +103,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         welcome_credits=settings.welcome_credits,
         max_jobs_per_user=settings.max_jobs_per_user,
         timeout=settings.generation_timeout_seconds,
+        shutdown=shutdown,
     )
     community = CommunityService(
         ledger,
@@ -125,4 +130,5 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         DatabaseIdentifyGate(fleet),
         fleet,
         runner,
+        shutdown,
     )

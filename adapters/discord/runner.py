@@ -70,6 +70,8 @@ class ImagineClient(discord.Client):
         if not self.deliver_only:
             await self.sync_commands()
         self.surface.ready.set()  # logged in: REST and webhooks work (results can be posted)
+        # Only now does this process claim Discord jobs (results held meanwhile follow).
+        self.app.recovery.register_delivery("discord", self.surface.deliver_resumed)
 
     async def sync_commands(self) -> None:
         guild_ids = self.app.settings.guild_ids()
@@ -146,7 +148,6 @@ async def run_discord(app: App, stop: asyncio.Event, deliver_only: bool = False)
         log.error("invalid Discord shard settings: %s; Discord is not started", exc)
         return
     client.deliver_only = deliver_only
-    app.recovery.register_delivery("discord", client.surface.deliver_resumed)
     # Before any await: a giveaway that ended while the bot was down ends at start-up, and
     # its announcer waits until Discord is reachable.
     app.giveaways.register_announcer("discord", client.board.announce)

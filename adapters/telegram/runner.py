@@ -36,7 +36,6 @@ from .webhook import WebhookConfig, WebhookConfigError, webhook_config
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll is held open
-SHUTDOWN_GRACE = 8.0  # seconds in-flight generations get to finish after a stop signal
 RETRY_START = (1.0, 2.0, 5.0, 10.0, 30.0)
 ALLOWED_UPDATES = ["message", "callback_query"]
 
@@ -141,20 +140,15 @@ async def _start(
     return bool(started)
 
 
-async def _shutdown(
-    application: PTBApp, handlers: TelegramHandlers
-) -> None:
+async def _shutdown(application: PTBApp, app: App) -> None:
     updater = application.updater
     if updater is not None and updater.running:
         # Polling: the last getUpdates confirms what was processed. Webhook: the server stops
         # taking requests; the webhook stays set, since other replicas may still serve it.
         await updater.stop()
-    busy = [t for t in handlers.tasks if not t.done()]
-    if busy:
-        log.info("waiting up to %.0f s for %d request(s) in flight", SHUTDOWN_GRACE, len(busy))
-        _, pending = await asyncio.wait(busy, timeout=SHUTDOWN_GRACE)
-        for task in pending:
-            task.cancel()  # the service refunds; the status message says so
+    # The core's policy: work in flight gets the grace to finish and be posted, then is
+    # refunded (or handed to live peers); the people are told through their status.
+    await app.shutdown.drain()
     if application.running:
         await application.stop()
     await application.shutdown()
@@ -203,7 +197,6 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
     # Registered before the first await: giveaways that ended while the bot was down are
     # finished by their timers right after start-up, and announce once the bot is connected.
     app.giveaways.register_announcer(PLATFORM, view.announce)
-    app.recovery.register_delivery(PLATFORM, runs.deliver)
     try:
         if deliver_only:
             if not await _connect_only(application, stop):
@@ -212,6 +205,8 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
                               menu(app.commands)):
             return
         runs.ready.set()
+        # Only now does this process claim Telegram jobs (results held meanwhile follow).
+        app.recovery.register_delivery(PLATFORM, runs.deliver)
         mode = ("results only (worker)" if deliver_only else
                 f"webhook on {webhook.describe()}" if webhook else "long polling")
         log.info("Telegram bot @%s is running (%s)", application.bot.username, mode)
@@ -219,6 +214,6 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
         log.info("Telegram bot stopping")
     finally:
         try:
-            await _shutdown(application, handlers)
+            await _shutdown(application, app)
         except Exception:  # noqa: BLE001 - shutting down anyway
             log.warning("Telegram shutdown was not clean", exc_info=True)

@@ -154,6 +154,13 @@ class JobDelivery:
             if isinstance(outcome, GenerationResult):
                 await self.refund_undelivered(job.id)
 
+    async def refund_held(self) -> None:
+        """Stopping: results still held for a platform that never registered are refunded."""
+        held, self._undelivered = self._undelivered, []
+        for job, outcome in held:
+            if isinstance(outcome, GenerationResult):
+                await self.refund_undelivered(job.id)
+
     async def refund_undelivered(self, job_id: str) -> bool:
         """Made and paid for, but not delivered: the credits go back, once per job whoever
         asks (the surface that asked, or the process that delivered). True if they moved."""

@@ -15,6 +15,7 @@ from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
+from bot.services.shutdown import Shutdown
 from bot.settings import Settings
 
 
@@ -28,3 +29,4 @@ class SurfaceApp(Protocol):
     commands: Commands  # the declared commands and their handlers, for every surface
     identify_gate: IdentifyGate  # whose turn it is to IDENTIFY a Discord shard
     fleet: Fleet  # budgets and bookkeeping shared by every process
+    shutdown: Shutdown  # the one shutdown policy: call drain() on stop, while you can post

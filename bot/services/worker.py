@@ -16,12 +16,12 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from typing import Any
 
 from bot.domain.catalog import Catalog
 from bot.domain.credits import Ledger
-from bot.domain.errors import HandedOff
+from bot.domain.errors import STOPPED_AND_REFUNDED, HandedOff, ShuttingDown
 from bot.domain.fleet import Fleet
 from bot.domain.jobs import CANCELLED, RUNNING, SUCCEEDED, Job, JobStore
 from bot.services.job_attempt import JobAttempt
@@ -38,6 +38,7 @@ from bot.services.provider_router import ProviderRouter
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5  # how often an idle runner looks for jobs other processes queued
+NO_PLATFORM = "-"  # beaten by a process serving no platform yet ("" would mean any)
 
 
 class JobRunner:
@@ -67,6 +68,7 @@ class JobRunner:
         self._handing_back: set[str] = set()
         self._background: set[asyncio.Task[Any]] = set()
         self._wake = asyncio.Event()
+        self._beat = asyncio.Event()  # beat now: what this process can post changed
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = False
         self._stopped = False
@@ -93,13 +95,14 @@ class JobRunner:
         if self._stopped:
             return
         self._stopped = True
-        await self._stop_claiming()
+        await self.stop_claiming()
         if grace and self.running:
             await asyncio.wait(list(self.running.values()), timeout=grace)
         await self.hand_back(only_unwatched=True)
         for task in list(self.running.values()):
             task.cancel()
         await asyncio.gather(*self.running.values(), return_exceptions=True)
+        await self.delivery.refund_held()  # made for a platform that never came up
         for task in [*self._loops, *self._background]:
             task.cancel()  # the lease renewals last until every job is settled
         await asyncio.gather(*self._loops, return_exceptions=True)
@@ -109,7 +112,7 @@ class JobRunner:
         except Exception:  # noqa: BLE001 - the lease runs out anyway
             log.warning("could not sign this worker off", exc_info=True)
 
-    async def _stop_claiming(self) -> None:
+    async def stop_claiming(self) -> None:
         """Let the claim loop finish its turn instead of cancelling it: a claim cancelled
         while its transaction commits would leave a job claimed here that nobody runs."""
         self._stopping = True
@@ -120,14 +123,16 @@ class JobRunner:
             for task in late:
                 task.cancel()
 
-    async def hand_back(self, only_unwatched: bool = False) -> list[str]:
-        """Put the jobs this process works back in the queue for the rest of the fleet (and
-        claim no more). The people waiting here are told the result comes from another
-        worker."""
-        await self._stop_claiming()
+    async def hand_back(self, only_unwatched: bool = False,
+                        only: Collection[str] | None = None) -> list[str]:
+        """Put the jobs this process works (or `only` those) back in the queue for the rest of
+        the fleet, and claim no more. The people waiting here are told the result comes from
+        another worker."""
+        await self.stop_claiming()
         handed = []
         for job_id, task in list(self.running.items()):
-            if only_unwatched and job_id in self.waiters:
+            if (only_unwatched and job_id in self.waiters) or (only is not None
+                                                               and job_id not in only):
                 continue
             self._handing_back.add(job_id)
             task.cancel()
@@ -140,6 +145,41 @@ class JobRunner:
         if handed:
             log.info("handed %d job(s) back to the queue", len(handed))
         return handed
+
+    async def give_up_waiting(self) -> None:
+        """The end of the shutdown grace (shutdown.py): each job somebody still waits for here
+        goes to a live process serving its platform, or is stopped and refunded; either way
+        the person's surface hears it (HandedOff, ShuttingDown)."""
+        await self.stop_claiming()
+        alive: dict[str, bool] = {}
+        handed: list[Waiter] = []
+        stopped: list[Waiter] = []
+        for waiter in list(self.waiters.values()):
+            platform = waiter.job.platform
+            if platform not in alive:
+                try:
+                    alive[platform] = await self.peers_for(platform)
+                except Exception:  # noqa: BLE001 - cannot ask the fleet: refund here
+                    log.warning("could not look for live peers", exc_info=True)
+                    alive[platform] = False
+            (handed if alive[platform] else stopped).append(waiter)
+        await self.hand_back(only={w.job.id for w in handed if w.job.id in self.running})
+        for waiter in stopped:
+            task = self.running.get(waiter.job.id)
+            if task is not None:
+                task.cancel()  # _work refunds it
+                await asyncio.gather(task, return_exceptions=True)
+            elif not await self.jobs.cancel_queued(waiter.job, "stopped before it started",
+                                                   self.clock()):
+                handed.append(waiter)  # another process claimed it meanwhile: it posts it
+                continue
+            if not waiter.future.done():
+                waiter.future.set_exception(ShuttingDown(STOPPED_AND_REFUNDED))
+        for waiter in handed:  # a queued one stays queued: a live process claims it
+            if not waiter.future.done():
+                waiter.future.set_exception(HandedOff(waiter.job.id))
+        if stopped:
+            log.info("stopped %d job(s) after the shutdown grace; refunded", len(stopped))
 
     async def any_peers(self) -> bool:
         """Is any other process of the fleet alive (it beat within one lease)?"""
@@ -154,6 +194,8 @@ class JobRunner:
 
     def register_delivery(self, platform: str, deliver: Delivery) -> None:
         self.delivery.register_delivery(platform, deliver)
+        self._beat.set()  # peers learn at once that this process posts to `platform`
+        self._wake.set()  # and its jobs are claimed from now on
 
     async def deliver(self, job: Job, outcome: Outcome) -> None:
         await self.delivery.deliver(job, outcome)
@@ -221,7 +263,7 @@ class JobRunner:
                 self._wake.clear()
                 free = self.concurrency - len(self.running)
                 if free > 0:
-                    scope = sorted(self.platforms) if self.platforms is not None else None
+                    scope = self.claim_scope()
                     claimed = await self.jobs.claim(
                         self.worker_id, self.clock(), self.lease, free, scope
                     )
@@ -241,9 +283,11 @@ class JobRunner:
                     await self._wake.wait()
 
     async def _heartbeat_loop(self) -> None:
-        platforms = ",".join(sorted(self.platforms or ()))
         while True:
+            self._beat.clear()
             try:
+                scope = self.claim_scope()  # what peers may count on this process to post
+                platforms = "" if scope is None else ",".join(scope) or NO_PLATFORM
                 now = self.clock()
                 await self.fleet.heartbeat(self.worker_id, self.host, self.pid, platforms, now)
                 if self.running:
@@ -252,7 +296,18 @@ class JobRunner:
                 raise
             except Exception:  # noqa: BLE001
                 log.warning("job runner: could not renew leases", exc_info=True)
-            await asyncio.sleep(self.lease / 3)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.lease / 3):
+                    await self._beat.wait()
+
+    def claim_scope(self) -> list[str] | None:
+        """The platforms whose jobs this process claims: those it serves whose surface
+        started and registered a delivery (a surface that failed to start, say with bad
+        shard settings, leaves its jobs to the processes that can post them). None: any
+        platform (one process serving everything: tests, benches)."""
+        if self.platforms is None:
+            return None
+        return sorted(self.platforms & self.delivery.deliveries.keys())
 
     # -- one job --------------------------------------------------------------------------
 
