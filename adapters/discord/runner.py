@@ -4,8 +4,10 @@
 (the one test seam; also what operators with a REST/gateway proxy set), logs in, syncs the
 slash commands (globally, or to DISCORD_GUILD_IDS for instant updates) and connects as a
 task, so Telegram can run in the same loop. When `stop` is set (SIGINT or SIGTERM: the CLI
-installs both), jobs in progress are stopped and refunded (their people are told), then the
-client closes. The token is never logged.
+installs both), new interactions are answered "restarting" and the core's shutdown policy
+runs (bot/services/shutdown.py: jobs in flight get the grace to finish and be posted, then
+are refunded, their people told), then the client closes. This process claims Discord jobs
+only once logged in (setup_hook registers the delivery). The token is never logged.
 
 With DISCORD_SHARD_COUNT the client is an `AutoShardedClient` running DISCORD_SHARD_IDS (or
 every shard), each IDENTIFY paced by the app's identify gate (see shards.py); without it, one

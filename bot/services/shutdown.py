@@ -16,7 +16,10 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from bot.domain.errors import STOPPED_AND_REFUNDED, HandedOff, ShuttingDown
+
 if TYPE_CHECKING:
+    from bot.services.job_delivery import Waiter
     from bot.services.worker import JobRunner
 
 log = logging.getLogger(__name__)
@@ -68,7 +71,42 @@ class Shutdown:
             log.info("stopping: up to %.0f s for the work in flight (%d job(s), %d request(s))",
                      self.grace, len(runner.running), len(self.requests.busy(self._callers)))
             await asyncio.wait(busy, timeout=self.grace)
-        await runner.give_up_waiting()
+        await self._give_up_waiting()
         telling = self.requests.busy(self._callers)
         if telling:
             await asyncio.wait(telling, timeout=TELL_SECONDS)
+
+    async def _give_up_waiting(self) -> None:
+        """The end of the grace: each job somebody still waits for here goes to a live process
+        serving its platform, or is stopped and refunded; either way the person's surface
+        hears it (HandedOff, ShuttingDown)."""
+        runner = self.runner
+        alive: dict[str, bool] = {}
+        handed: list[Waiter] = []
+        stopped: list[Waiter] = []
+        for waiter in list(runner.waiters.values()):
+            platform = waiter.job.platform
+            if platform not in alive:
+                try:
+                    alive[platform] = await runner.peers_for(platform)
+                except Exception:  # noqa: BLE001 - cannot ask the fleet: refund here
+                    log.warning("could not look for live peers", exc_info=True)
+                    alive[platform] = False
+            (handed if alive[platform] else stopped).append(waiter)
+        await runner.hand_back(only={w.job.id for w in handed if w.job.id in runner.running})
+        for waiter in stopped:
+            task = runner.running.get(waiter.job.id)
+            if task is not None:
+                task.cancel()  # the runner ends it cancelled, refunded
+                await asyncio.gather(task, return_exceptions=True)
+            elif not await runner.jobs.cancel_queued(
+                    waiter.job, "stopped before it started", runner.clock()):
+                handed.append(waiter)  # another process claimed it meanwhile: it posts it
+                continue
+            if not waiter.future.done():
+                waiter.future.set_exception(ShuttingDown(STOPPED_AND_REFUNDED))
+        for waiter in handed:  # a queued one stays queued: a live process claims it
+            if not waiter.future.done():
+                waiter.future.set_exception(HandedOff(waiter.job.id))
+        if stopped:
+            log.info("stopped %d job(s) after the shutdown grace; refunded", len(stopped))

@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.domain.catalog import Catalog
 from bot.domain.credits import Ledger
-from bot.domain.errors import STOPPED_AND_REFUNDED, HandedOff, ShuttingDown
+from bot.domain.errors import HandedOff
 from bot.domain.fleet import Fleet
 from bot.domain.jobs import CANCELLED, RUNNING, SUCCEEDED, Job, JobStore
 from bot.services.job_attempt import JobAttempt
@@ -145,41 +145,6 @@ class JobRunner:
         if handed:
             log.info("handed %d job(s) back to the queue", len(handed))
         return handed
-
-    async def give_up_waiting(self) -> None:
-        """The end of the shutdown grace (shutdown.py): each job somebody still waits for here
-        goes to a live process serving its platform, or is stopped and refunded; either way
-        the person's surface hears it (HandedOff, ShuttingDown)."""
-        await self.stop_claiming()
-        alive: dict[str, bool] = {}
-        handed: list[Waiter] = []
-        stopped: list[Waiter] = []
-        for waiter in list(self.waiters.values()):
-            platform = waiter.job.platform
-            if platform not in alive:
-                try:
-                    alive[platform] = await self.peers_for(platform)
-                except Exception:  # noqa: BLE001 - cannot ask the fleet: refund here
-                    log.warning("could not look for live peers", exc_info=True)
-                    alive[platform] = False
-            (handed if alive[platform] else stopped).append(waiter)
-        await self.hand_back(only={w.job.id for w in handed if w.job.id in self.running})
-        for waiter in stopped:
-            task = self.running.get(waiter.job.id)
-            if task is not None:
-                task.cancel()  # _work refunds it
-                await asyncio.gather(task, return_exceptions=True)
-            elif not await self.jobs.cancel_queued(waiter.job, "stopped before it started",
-                                                   self.clock()):
-                handed.append(waiter)  # another process claimed it meanwhile: it posts it
-                continue
-            if not waiter.future.done():
-                waiter.future.set_exception(ShuttingDown(STOPPED_AND_REFUNDED))
-        for waiter in handed:  # a queued one stays queued: a live process claims it
-            if not waiter.future.done():
-                waiter.future.set_exception(HandedOff(waiter.job.id))
-        if stopped:
-            log.info("stopped %d job(s) after the shutdown grace; refunded", len(stopped))
 
     async def any_peers(self) -> bool:
         """Is any other process of the fleet alive (it beat within one lease)?"""
