@@ -35,7 +35,7 @@ from typing import Any
 from bot.bench import BenchFailed, FakeBfl, FleetStore, engine_of, fleet_database
 from bot.bootstrap import build_app
 from bot.log import setup_logging
-from bot.services.worker import GenerationResult, Outcome
+from bot.services.job_delivery import GenerationResult, Outcome
 from bot.settings import DATA_DIR, Settings
 
 WORKER_CONCURRENCY = 4

@@ -23,8 +23,8 @@ from bot.domain.fleet import Fleet, IdentifyGate
 from bot.domain.intents import IntentTable, load_intents
 from bot.domain.jobs import JobStore
 from bot.services.command_table import build_commands
+from bot.services.commands import Commands
 from bot.services.community import CommunityService, parse_admin_ids
-from bot.services.community_text import CommunityText
 from bot.services.fleet import DatabaseIdentifyGate
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
@@ -32,6 +32,7 @@ from bot.services.health import Health
 from bot.services.planning import Planner
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
+from bot.services.shutdown import Shutdown
 from bot.services.worker import JobRunner
 from bot.settings import Settings
 
@@ -53,14 +54,16 @@ class App:
     http: httpx.AsyncClient
     community: CommunityService
     giveaways: GiveawayService
-    community_text: CommunityText
+    commands: Commands
     identify_gate: IdentifyGate
     fleet: Fleet
     runner: JobRunner
+    shutdown: Shutdown
     health: Health = field(default_factory=Health)  # what /readyz reports
 
-    async def close(self, grace: float = 0.0) -> None:
-        await self.runner.stop(grace)
+    async def close(self) -> None:
+        await self.shutdown.drain()  # the surfaces have called it already, if any ran
+        await self.runner.stop()
         await self.giveaways.close()
         await self.http.aclose()
         await self.db.close()
@@ -92,6 +95,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         timeout=settings.generation_timeout_seconds,
         platforms=platforms,
     )
+    shutdown = Shutdown(runner, settings.shutdown_grace_seconds)
     service = GenerationService(
         Planner(catalog, intents),
         ledger,
@@ -101,6 +105,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         welcome_credits=settings.welcome_credits,
         max_jobs_per_user=settings.max_jobs_per_user,
         timeout=settings.generation_timeout_seconds,
+        shutdown=shutdown,
     )
     community = CommunityService(
         ledger,
@@ -123,8 +128,9 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         http,
         community,
         giveaways,
-        CommunityText(build_commands(community, giveaways)),
+        build_commands(community, giveaways),
         DatabaseIdentifyGate(fleet),
         fleet,
         runner,
+        shutdown,
     )

@@ -197,14 +197,15 @@ async def _with_app(settings: Settings, platforms: set[str], body) -> int:  # ty
         print(f"imagine-bot: cannot serve METRICS_LISTEN={settings.metrics_listen}: "
               f"{exc.strerror or exc}", file=sys.stderr)
         return 2
-    signalled, stop = asyncio.Event(), asyncio.Event()
+    # On a signal the surfaces stop taking requests and apply the core's shutdown policy
+    # (bot/services/shutdown.py: a grace, then refunds or hand-offs to live peers).
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(sig, signalled.set)
+            loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):  # not on the main thread / Windows
             pass
-    handoff = asyncio.create_task(_hand_off_then_stop(app, platforms, signalled, stop))
     try:
         # Only this process's platforms: the others may be live in another process.
         await app.recovery.reconcile(platforms=platforms)
@@ -212,7 +213,6 @@ async def _with_app(settings: Settings, platforms: set[str], body) -> int:  # ty
         app.runner.start()  # jobs queued before this start still run
         return await body(app, stop) or 0
     finally:
-        handoff.cancel()
         if monitoring is not None:
             await monitoring.close()
         await app.close()
@@ -244,23 +244,6 @@ def _all_refused(app: App) -> int:
     print(f"imagine-bot: {refusals}; no chat platform is left to serve, stopping.",
           file=sys.stderr, flush=True)
     return 1
-
-
-async def _hand_off_then_stop(
-    app: App, platforms: set[str], signalled: asyncio.Event, stop: asyncio.Event
-) -> None:
-    """On SIGTERM, while other processes of the fleet are alive, give them this process's
-    jobs (they finish and post them) before the chat surfaces shut down; alone, the surfaces
-    finish or refund their requests as they always did."""
-    await signalled.wait()
-    try:
-        alive = [p for p in platforms if await app.runner.peers_for(p)]
-        if alive:
-            await app.runner.hand_back()
-    except Exception:  # noqa: BLE001 - stopping anyway; leases hand the jobs over later
-        log.warning("could not hand jobs to the rest of the fleet", exc_info=True)
-    finally:
-        stop.set()
 
 
 async def _console(app: App, out: Path) -> int:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     )
     job_lease_seconds: float = Field(30.0, gt=0)
     generation_timeout_seconds: float = Field(300.0, gt=0)
+    # On stop, jobs in flight get this long to finish and be posted; then they are refunded
+    # (or handed to the live processes of the fleet).
+    shutdown_grace_seconds: float = Field(8.0, ge=0)
     log_level: str = "INFO"
     log_format: str = "text"  # "text" (readable lines) or "json" (one object per line)
     # host:port serving /metrics, /healthz and /readyz (empty: off), e.g. 127.0.0.1:9464

@@ -80,13 +80,14 @@ def build_service(
     timeout: float = 30.0,
     welcome: int = 50,
     lease: float = 30.0,
+    platforms: set[str] | None = None,
 ) -> GenerationService:
     """The real service over a real database, with the given providers (none = demo)."""
     catalog = load_catalog(DATA / "models.toml")
     ledger, jobs = SqlLedger(db), SqlJobStore(db)
     router = ProviderRouter(providers or {}, demo or DemoProvider())
     runner = JobRunner(jobs, ledger, SqlFleet(db), router, catalog, concurrency=concurrency,
-                       lease=lease, timeout=timeout, poll=0.05)
+                       lease=lease, timeout=timeout, poll=0.05, platforms=platforms)
     RUNNERS.append(runner)
     return GenerationService(
         Planner(catalog, load_intents(DATA / "intents.toml")),

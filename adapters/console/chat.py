@@ -21,9 +21,10 @@ from typing import TextIO
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
 from bot.domain.errors import BotError, GenerationFailed, RequestError
+from bot.domain.jobs import Job
 from bot.domain.requests import clean_text, parse_imagine
 from bot.services import replies
-from bot.services.community_text import outcome_text
+from bot.services.community_text import CommunityText, outcome_text
 from bot.services.generation import GenerationResult, Progress
 from bot.services.help import help_text
 from bot.services.surface import SurfaceApp
@@ -45,13 +46,14 @@ class ConsoleChat:
     ) -> None:
         self.app = app
         self.service = app.service
-        self.text = app.community_text
+        self.text = CommunityText(app.commands)
         self.table = self.text.commands.table
         self.out_dir = out_dir
         self.write = write or (lambda text: print(text, flush=True))
         self.demo_mode = app.router.demo_mode
         self.user = user
         app.giveaways.register_announcer(SURFACE, self._announce)
+        app.recovery.register_delivery(SURFACE, self._deliver)  # and claim console jobs
         self.last: GenerationResult | None = None
         self.choices: list[replies.Choice] = []
         # The commands the console runs itself; the table's others go to their handlers.
@@ -176,6 +178,13 @@ class ConsoleChat:
 
     async def _resolve(self, word: str) -> tuple[UserRef, bool] | None:
         return await self.app.community.find_username(SURFACE, word)
+
+    async def _deliver(self, job: Job, outcome: GenerationResult | GenerationFailed) -> None:
+        """A console job nobody waits for any more (it finished after a restart)."""
+        if isinstance(outcome, GenerationResult):
+            self._show(outcome, keep=False)
+        else:
+            self.write(f"⚠️ {outcome.user_message}")
 
     async def _announce(self, outcome) -> None:  # type: ignore[no-untyped-def]
         self.write(outcome_text(outcome))

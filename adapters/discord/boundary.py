@@ -25,15 +25,7 @@ UNPOSTED = ("Your image was made, but I could not post it here, so your credits 
             "refunded. Please try again in a moment or ask an admin to check my permissions "
             "in this channel.")
 EXPIRED = replies.BUTTON_EXPIRED
-RESTARTING = "I'm restarting right now. Please try again in a minute."
-
-
-class Stopped(BotError):
-    """The bot is shutting down: a job in progress was stopped (and refunded by the service)."""
-
-    def __init__(self) -> None:
-        super().__init__("I'm restarting, so I stopped this image; any credits it took were "
-                         "refunded. Please try again in a minute.")
+RESTARTING = replies.RESTARTING
 
 
 def error_text(exc: BotError, catalog: Catalog, job_id: str | None) -> str:

@@ -123,7 +123,7 @@ class ImageFeature:
     async def help(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
         app = self.surface.app
         balance = await self.surface.service.balance(user_of(interaction))
-        text = help_text(app.community_text.commands.table, PLATFORM, self.catalog,
+        text = help_text(app.commands.table, PLATFORM, self.catalog,
                          self.intents, balance, app.router.demo_mode)
         await interaction.response.send_message(embed=rendering.help_embed(text),
                                                 ephemeral=True)
@@ -134,4 +134,4 @@ def slash_commands(app: App, surface: Surface, board: GiveawayBoard) -> list[App
     render what is special here; everything else gets the core handler's reply."""
     features = [ImageFeature(surface).feature(), CreditsFeature(app).feature(),
                 GiveawayFeature(board).feature()]
-    return build_slash(app.community_text.commands, features, shared_renderer(app))
+    return build_slash(app.commands, features, shared_renderer(app))

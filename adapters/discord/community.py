@@ -24,7 +24,7 @@ from adapters.discord.slash import Feature, Renderer
 from bot.domain import keys
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
-from bot.services.commands import Call
+from bot.services.commands import Call, Gift, Reply, Standings
 from bot.services.replies import credits
 
 log = logging.getLogger(__name__)
@@ -97,15 +97,19 @@ class SlashArgs:
         return ref_of(user), user.bot
 
 
+async def run_command(app: App, path: str, interaction: discord.Interaction,
+                      values: dict[str, Any]) -> Reply:
+    """The core handler of a declared command, for this interaction: its typed reply."""
+    ctx = context_of(interaction, app.settings.discord_admin_role)
+    return await app.commands.run(path, Call(ctx, SlashArgs(app, ctx, values), name=mention))
+
+
 def shared_renderer(app: App) -> Callable[[str], Renderer]:
     """A command with no Discord renderer of its own: its core handler's reply, privately."""
-    role = app.settings.discord_admin_role
 
     def renderer(path: str) -> Renderer:
         async def render(interaction: discord.Interaction, values: dict[str, Any]) -> None:
-            ctx = context_of(interaction, role)
-            call = Call(ctx, SlashArgs(app, ctx, values), name=mention)
-            reply = await app.community_text.commands.run(path, call)
+            reply = await run_command(app, path, interaction, values)
             await send_ephemeral(interaction, reply.text)
 
         return render
@@ -114,7 +118,8 @@ def shared_renderer(app: App) -> Callable[[str], Renderer]:
 
 
 class CreditsFeature:
-    """The credit commands whose answers are public here: a gift, the leaderboard."""
+    """The credit commands whose answers are public here: a gift, the leaderboard (the
+    core handlers' outcomes, rendered as a post and an embed)."""
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -123,22 +128,21 @@ class CreditsFeature:
         return Feature(renderers={"give": self.give, "leaderboard": self.leaderboard})
 
     async def give(self, interaction: discord.Interaction, values: dict[str, Any]) -> None:
-        user, amount = values["user"], values["amount"]
-        ctx = context_of(interaction, self.app.settings.discord_admin_role)
-        await self.app.community.seen(member_context(ctx, user), user.name)
-        given, left = await self.app.community.give(ctx, ref_of(user), amount, user.bot)
+        gift = (await run_command(self.app, "give", interaction, values)).outcome
+        assert isinstance(gift, Gift)
+        user = values["user"]
         await interaction.response.send_message(
-            f"{interaction.user.mention} gave {user.mention} {credits(given)}.",
+            f"{interaction.user.mention} gave {user.mention} {credits(gift.given)}.",
             allowed_mentions=discord.AllowedMentions(users=[user]),
         )
-        await send_ephemeral(interaction, f"You have {credits(left)} left.")
+        await send_ephemeral(interaction, f"You have {credits(gift.left)} left.")
 
     async def leaderboard(self, interaction: discord.Interaction,
                           values: dict[str, Any]) -> None:
-        ctx = context_of(interaction, self.app.settings.discord_admin_role)
-        board = await self.app.community.leaderboard(ctx)
+        standings = (await run_command(self.app, "leaderboard", interaction, values)).outcome
+        assert isinstance(standings, Standings)
         lines = [f"{i}. {rendering.clip(name, 60)}: {credits(amount)}"
-                 for i, (name, amount) in enumerate(board, start=1)]
+                 for i, (name, amount) in enumerate(standings.rows, start=1)]
         embed = discord.Embed(title="Top balances here", colour=rendering.COLOUR,
                               description="\n".join(lines) or "Nobody here has credits yet.")
         await interaction.response.send_message(embed=embed)

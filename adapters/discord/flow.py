@@ -3,18 +3,17 @@
 Every slash command and click lands here. Long work is deferred at once (Discord's 3 s);
 the answer is one response that updates in place (see reply.py); failures go through the
 error boundary (boundary.py), which `Tree.on_error` (commands.py) uses too. On shutdown,
-jobs in progress are stopped while the database and Discord are still reachable: the
-service refunds them and each person is told.
+new interactions are answered "restarting" and the core's policy runs while the database
+and Discord are still reachable (bot/services/shutdown.py: a grace, then refunds).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any
 
 import discord
 
@@ -24,7 +23,6 @@ from adapters.discord.boundary import (
     EXPIRED,
     RESTARTING,
     UNPOSTED,
-    Stopped,
     error_text,
     report,
     send_ephemeral,
@@ -42,14 +40,12 @@ from bot.domain.errors import (
 from bot.domain.jobs import Job
 from bot.domain.requests import GenerationRequest
 from bot.services.generation import GenerationResult, Progress
+from bot.services.job_delivery import NotDelivered
 from bot.services.replies import progress_text
 from bot.services.surface import SurfaceApp
-from bot.services.worker import NotDelivered
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 SEEN_LIMIT = 2048
-SHUTDOWN_GRACE = 8.0
 Start = Callable[[Callable[[Progress], Awaitable[None]], Mapping[str, Any]],
                  Coroutine[Any, Any, GenerationResult]]
 
@@ -76,8 +72,6 @@ class Surface:
         self.ready = asyncio.Event()  # set once logged in (see runner.setup_hook)
         self.closing = False
         self._seen: OrderedDict[int, None] = OrderedDict()
-        self._jobs: set[asyncio.Task[Any]] = set()  # service calls in progress
-        self._handlers: set[asyncio.Task[Any]] = set()  # interactions being answered
 
     def first_time(self, interaction: discord.Interaction) -> bool:
         """A redelivered interaction (same id) was answered already: ignore it."""
@@ -144,46 +138,22 @@ class Surface:
             return None
         return Reply(self.client, Target.of(interaction), interaction.followup, self.view_for)
 
-    @contextlib.contextmanager
-    def _handling(self) -> Iterator[None]:
-        task = asyncio.current_task()
-        if task is not None:
-            self._handlers.add(task)
-        try:
-            yield
-        finally:
-            self._handlers.discard(task)  # type: ignore[arg-type]
-
-    async def _job(self, work: Coroutine[Any, Any, T]) -> T:
-        """Run a service call as its own task, so shutdown can stop it (the service refunds)."""
-        task = asyncio.ensure_future(work)
-        self._jobs.add(task)
-        task.add_done_callback(self._jobs.discard)
-        try:
-            return await task
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if self.closing and task.cancelled() and not (current and current.cancelling()):
-                raise Stopped() from None
-            raise
-
     async def _single(self, interaction: discord.Interaction, start: Start,
                       job_id: str | None) -> None:
         reply = await self._begin(interaction)
         if reply is None:
             return
-        with self._handling():
-            try:
-                result = await self._job(start(reply.progress, reply.target.to_ref()))
-            except HandedOff:
-                return  # another process finishes it and edits this same message
-            except BotError as exc:
-                return await reply.fail(error_text(exc, self.catalog, job_id),
-                                        self._suggestion(exc, job_id))
-            except Exception:  # noqa: BLE001
-                log.exception("job for interaction %s failed", interaction.id)
-                return await reply.fail(APOLOGY)
-            await self._post(reply, [result])
+        try:
+            result = await start(reply.progress, reply.target.to_ref())
+        except HandedOff:
+            return  # another process finishes it and edits this same message
+        except BotError as exc:
+            return await reply.fail(error_text(exc, self.catalog, job_id),
+                                    self._suggestion(exc, job_id))
+        except Exception:  # noqa: BLE001
+            log.exception("job for interaction %s failed", interaction.id)
+            return await reply.fail(APOLOGY)
+        await self._post(reply, [result])
 
     async def _compare(self, interaction: discord.Interaction, job_id: str) -> None:
         reply = await self._begin(interaction)
@@ -197,25 +167,24 @@ class Surface:
                 reply.status("\n".join(progress_text(s) for s in states.values()))
 
         user = user_of(interaction)
-        with self._handling():
-            try:
-                outcomes = await self._job(self.service.compare(
-                    job_id, user, event_key(interaction), progress, reply.target.to_ref()))
-            except HandedOff:
-                return  # another process finishes them and posts them
-            except BotError as exc:
-                return await reply.fail(error_text(exc, self.catalog, job_id),
-                                        self._suggestion(exc, job_id))
-            except Exception:  # noqa: BLE001
-                log.exception("compare for interaction %s failed", interaction.id)
-                return await reply.fail(APOLOGY)
-            results = [o for o in outcomes if isinstance(o, GenerationResult)]
-            failures = [o.user_message for o in outcomes if isinstance(o, GenerationFailed)]
-            if not results:
-                return await reply.fail("\n".join(failures) or APOLOGY)
-            await self._post(reply, results)  # each shows the balance after all three
-            for text in failures:
-                await reply.note(text)
+        try:
+            outcomes = await self.service.compare(
+                job_id, user, event_key(interaction), progress, reply.target.to_ref())
+        except HandedOff:
+            return  # another process finishes them and posts them
+        except BotError as exc:
+            return await reply.fail(error_text(exc, self.catalog, job_id),
+                                    self._suggestion(exc, job_id))
+        except Exception:  # noqa: BLE001
+            log.exception("compare for interaction %s failed", interaction.id)
+            return await reply.fail(APOLOGY)
+        results = [o for o in outcomes if isinstance(o, GenerationResult)]
+        failures = [o.user_message for o in outcomes if isinstance(o, GenerationFailed)]
+        if not results:
+            return await reply.fail("\n".join(failures) or APOLOGY)
+        await self._post(reply, results)  # each shows the balance after all three
+        for text in failures:
+            await reply.note(text)
 
     async def _post(self, reply: Reply, results: list[GenerationResult]) -> None:
         """The first result replaces the status, the others follow. If one cannot be posted
@@ -253,14 +222,9 @@ class Surface:
         else:
             await reply.fail(outcome.user_message)
 
-    async def shutdown(self, grace: float = SHUTDOWN_GRACE) -> None:
-        """Stop jobs in progress (refunded by the service) and tell their people, then
-        return; call before the client and the database close."""
+    async def shutdown(self) -> None:
+        """Take no new interactions, then apply the core's shutdown policy (jobs in flight get
+        the grace to finish and be posted, the rest are refunded and their people told);
+        call before the client and the database close."""
         self.closing = True
-        if self._jobs:
-            log.info("discord: stopping %d jobs in progress", len(self._jobs))
-        for task in list(self._jobs):
-            task.cancel()
-        pending = {t for t in self._handlers if not t.done()}
-        if pending:
-            await asyncio.wait(pending, timeout=grace)
+        await self.app.shutdown.drain()

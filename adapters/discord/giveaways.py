@@ -24,7 +24,7 @@ from discord import app_commands
 
 from adapters.discord import rendering
 from adapters.discord.boundary import send_ephemeral
-from adapters.discord.community import PUBLIC_MENTIONS, context_of
+from adapters.discord.community import PUBLIC_MENTIONS, context_of, run_command
 from adapters.discord.flow import App, Surface
 from adapters.discord.giveaway_views import announcement, giveaway_embed, giveaway_view, mention
 from adapters.discord.reply import NETWORK_ERRORS
@@ -33,7 +33,7 @@ from bot.domain.commands import Source
 from bot.domain.community import Context, Giveaway, GiveawayOutcome
 from bot.domain.credits import UserRef
 from bot.services import replies
-from bot.services.community_text import outcome_text
+from bot.services.commands import Cancelled, Reply, Rerolled
 from bot.services.live import LiveMessage
 
 log = logging.getLogger(__name__)
@@ -186,28 +186,34 @@ class GiveawayFeature:
             if needle in f"{g.id} {g.title}".lower()
         ][:25]
 
+    async def _run(self, path: str, interaction: discord.Interaction, v: dict[str, Any]
+                   ) -> Reply:
+        return await run_command(self.board.app, path, interaction, v)
+
     async def start(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
-        g = await self.giveaways.start(self.board.ctx(interaction), v["credits"], v["winners"],
-                                       v["duration"], v["title"] or "", v["from_me"])
+        g = (await self._run("giveaway start", interaction, v)).giveaway
+        assert g is not None
         await self.board.post(interaction, g)
 
     async def end(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.giveaways.end(self.board.ctx(interaction), v["id"].strip("`"))
-        text = (outcome_text(outcome) if outcome.already_ended else
+        reply = await self._run("giveaway end", interaction, v)
+        outcome = reply.outcome
+        assert isinstance(outcome, GiveawayOutcome)
+        text = (reply.text if outcome.already_ended else
                 f"Giveaway `{outcome.giveaway.id}` ended; the winners are announced here.")
         await send_ephemeral(interaction, text)
 
     async def cancel(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
-        g = await self.giveaways.cancel(self.board.ctx(interaction), v["id"].strip("`"))
-        back = " The held credits went back to the host." if g.funded_by == "host" else ""
-        await send_ephemeral(interaction, f"Giveaway `{g.id}` cancelled.{back}")
-        await self.board.show_closed(g)
+        reply = await self._run("giveaway cancel", interaction, v)
+        assert isinstance(reply.outcome, Cancelled)
+        await send_ephemeral(interaction, reply.text)
+        await self.board.show_closed(reply.outcome.giveaway)
 
     async def reroll(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
-        gid = v["id"].strip("`")
-        new = await self.giveaways.reroll(self.board.ctx(interaction), gid, v["winners"])
-        g = await self.giveaways.get(gid)
+        rerolled = (await self._run("giveaway reroll", interaction, v)).outcome
+        assert isinstance(rerolled, Rerolled)
+        g, new = rerolled.giveaway, rerolled.winners
         names = ", ".join(mention(u) for u in new)
         await interaction.response.send_message(
             f"🎉 New winner(s) of **{g.title}**: {names}: {replies.credits(g.credits_each)} "

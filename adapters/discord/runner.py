@@ -4,8 +4,10 @@
 (the one test seam; also what operators with a REST/gateway proxy set), logs in, syncs the
 slash commands (globally, or to DISCORD_GUILD_IDS for instant updates) and connects as a
 task, so Telegram can run in the same loop. When `stop` is set (SIGINT or SIGTERM: the CLI
-installs both), jobs in progress are stopped and refunded (their people are told), then the
-client closes. The token is never logged.
+installs both), new interactions are answered "restarting" and the core's shutdown policy
+runs (bot/services/shutdown.py: jobs in flight get the grace to finish and be posted, then
+are refunded, their people told), then the client closes. This process claims Discord jobs
+only once logged in (setup_hook registers the delivery). The token is never logged.
 
 With DISCORD_SHARD_COUNT the client is an `AutoShardedClient` running DISCORD_SHARD_IDS (or
 every shard), each IDENTIFY paced by the app's identify gate (see shards.py); without it, one
@@ -71,6 +73,8 @@ class ImagineClient(discord.Client):
         if not self.deliver_only:
             await self.sync_commands()
         self.surface.ready.set()  # logged in: REST and webhooks work (results can be posted)
+        # Only now does this process claim Discord jobs (results held meanwhile follow).
+        self.app.recovery.register_delivery("discord", self.surface.deliver_resumed)
 
     async def sync_commands(self) -> None:
         guild_ids = self.app.settings.guild_ids()
@@ -171,7 +175,6 @@ async def run_discord(app: App, stop: asyncio.Event, deliver_only: bool = False)
         log.error("invalid Discord shard settings: %s; Discord is not started", exc)
         return
     client.deliver_only = deliver_only
-    app.recovery.register_delivery("discord", client.surface.deliver_resumed)
     # Before any await: a giveaway that ended while the bot was down ends at start-up, and
     # its announcer waits until Discord is reachable.
     app.giveaways.register_announcer("discord", client.board.announce)

@@ -18,7 +18,8 @@ class SqlFleet:
         def unit(conn: SqlConn) -> None:
             conn.execute(
                 "INSERT INTO workers (id, host, pid, platforms, started_at, seen_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at, "
+                "platforms = excluded.platforms",  # a surface that came up since the last beat
                 (worker, host, pid, platforms, now, now),
             )
 

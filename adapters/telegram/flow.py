@@ -26,7 +26,7 @@ from bot.domain.errors import (
 from bot.domain.jobs import Job
 from bot.services import replies
 from bot.services.generation import GenerationResult, GenerationService, Progress
-from bot.services.worker import NotDelivered
+from bot.services.job_delivery import NotDelivered
 
 from . import keyboards
 from .ack import Ack

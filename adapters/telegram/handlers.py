@@ -11,7 +11,6 @@ apology. Callback queries are always answered.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -70,7 +69,6 @@ class TelegramHandlers:
         self.runs = runs
         self.bot = runs.bot
         self.demo_mode = demo_mode
-        self.tasks: set[asyncio.Task[Any]] = set()  # handlers in flight (cancelled on shutdown)
 
     def guard(self, fn: Callable[[Update, Context], Awaitable[None]]) -> Callable[
         [Update, Context], Coroutine[Any, Any, None]
@@ -143,11 +141,11 @@ class TelegramHandlers:
         request = parse_imagine(message.text, self.catalog, self.intents)
         user = user_ref(sender)
         key = keys.message_event(PLATFORM, chat.id, message.message_id)
-        await self._tracked(self.runs.run(
+        await self.runs.run(
             chat.id, message.message_id,
             lambda progress, ref: self.service.generate(request, user, key, progress, ref),
             requester=None if chat.type == chat.PRIVATE else user.name,
-        ))
+        )
 
     # -- buttons ------------------------------------------------------------------------
 
@@ -177,11 +175,11 @@ class TelegramHandlers:
             def start(progress, ref):  # type: ignore[no-untyped-def]
                 return self.service.rerun(job.id, user, key, data.model_id, progress, ref)
         try:
-            await self._tracked(self.runs.run(
+            await self.runs.run(
                 chat.id, message.message_id, start,
                 requester=None if chat.type == chat.PRIVATE else user.name, parent=job,
                 ack=ack, working=replies.working_on(self._what(data, job.model_id)),
-            ))
+            )
         finally:
             ack.cancel_fallback()
 
@@ -240,15 +238,3 @@ class TelegramHandlers:
         if chat is not None:
             await send_text(self.bot, chat.id, text,
                             reply_to_id=message.message_id if message else None)
-
-    async def _tracked(self, work: Awaitable[None]) -> None:
-        """Run a generation with its task registered, so shutdown can cancel it after a grace
-        period (the service refunds a cancelled job)."""
-        task = asyncio.current_task()
-        if task is not None:
-            self.tasks.add(task)
-        try:
-            await work
-        finally:
-            if task is not None:
-                self.tasks.discard(task)

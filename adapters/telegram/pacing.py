@@ -45,8 +45,8 @@ class ChatPacer:
     """Per-chat pacing, lock-free (a slot is reserved synchronously, then awaited).
 
     Every write takes a slot from a per-chat GCRA bucket: on average one per `interval`, with
-    bursts of `burst` (Telegram tolerates short bursts). Status writes are, in addition, kept
-    `interval` apart, so a chat never sees more than about one status edit per second.
+    bursts of `burst` (Telegram tolerates short bursts). Status edits are spaced by the core
+    LiveMessage (see StatusMessage), not here.
     """
 
     def __init__(
@@ -59,12 +59,10 @@ class ChatPacer:
         self.tolerance = (burst - 1) * interval
         self.clock = clock
         self._tat: dict[int, float] = {}  # theoretical arrival time of the next write
-        self._edit: dict[int, float] = {}  # earliest next status write
 
     def _prune(self, now: float) -> None:
         if len(self._tat) > 1000:
             self._tat = {c: t for c, t in self._tat.items() if t > now}
-            self._edit = {c: t for c, t in self._edit.items() if t > now}
 
     def reserve(self, chat_id: int) -> float:
         """Take a write slot; returns how long to wait for it."""
@@ -73,12 +71,6 @@ class ChatPacer:
         tat = max(self._tat.get(chat_id, now), now)
         self._tat[chat_id] = tat + self.interval
         return max(0.0, tat - self.tolerance - now)
-
-    def reserve_edit(self, chat_id: int) -> float:
-        now = self.clock()
-        at = max(now, self._edit.get(chat_id, 0.0))
-        self._edit[chat_id] = at + self.interval
-        return at - now
 
     async def turn(self, chat_id: int) -> None:
         """Wait for a write slot (results, replies)."""
@@ -90,7 +82,6 @@ class ChatPacer:
         """Telegram said 429: no write to this chat for `seconds`."""
         until = self.clock() + seconds
         self._tat[chat_id] = max(self._tat.get(chat_id, 0.0), until + self.tolerance)
-        self._edit[chat_id] = max(self._edit.get(chat_id, 0.0), until)
 
 
 class StatusMessage:

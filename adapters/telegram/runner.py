@@ -20,6 +20,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.services.community_text import CommunityText
 from bot.services.health import Health
 from bot.services.retrying import until_stopped
 from bot.services.surface import SurfaceApp as App
@@ -37,7 +38,6 @@ from .webhook import WebhookConfig, WebhookConfigError, webhook_config
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll is held open
-SHUTDOWN_GRACE = 8.0  # seconds in-flight generations get to finish after a stop signal
 RETRY_START = (1.0, 2.0, 5.0, 10.0, 30.0)
 ALLOWED_UPDATES = ["message", "callback_query"]
 
@@ -147,20 +147,15 @@ async def _start(
     return bool(started)
 
 
-async def _shutdown(
-    application: PTBApp, handlers: TelegramHandlers
-) -> None:
+async def _shutdown(application: PTBApp, app: App) -> None:
     updater = application.updater
     if updater is not None and updater.running:
         # Polling: the last getUpdates confirms what was processed. Webhook: the server stops
         # taking requests; the webhook stays set, since other replicas may still serve it.
         await updater.stop()
-    busy = [t for t in handlers.tasks if not t.done()]
-    if busy:
-        log.info("waiting up to %.0f s for %d request(s) in flight", SHUTDOWN_GRACE, len(busy))
-        _, pending = await asyncio.wait(busy, timeout=SHUTDOWN_GRACE)
-        for task in pending:
-            task.cancel()  # the service refunds; the status message says so
+    # The core's policy: work in flight gets the grace to finish and be posted, then is
+    # refunded (or handed to live peers); the people are told through their status.
+    await app.shutdown.drain()
     if application.running:
         await application.stop()
     await application.shutdown()
@@ -204,22 +199,23 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
     handlers = TelegramHandlers(app.service, runs, demo_mode=app.router.demo_mode)
     view = GiveawayMessages(app.giveaways, application.bot, runs.ready)
     members = Members(app.community, AdminCache(application.bot))
-    community = CommunityHandlers(app.community_text, members, view, handlers.guard)
+    community = CommunityHandlers(CommunityText(app.commands), members, view, handlers.guard)
     if not deliver_only:
         handlers.install(application, community)
     # Registered before the first await: giveaways that ended while the bot was down are
     # finished by their timers right after start-up, and announce once the bot is connected.
     app.giveaways.register_announcer(PLATFORM, view.announce)
-    app.recovery.register_delivery(PLATFORM, runs.deliver)
     try:
         if deliver_only:
             if not await _connect_only(application, stop, app.health):
                 return
         elif not await _start(application, stop, webhook,
-                              menu(app.community_text.commands), app.health):
+                              menu(app.commands), app.health):
             return
         runs.ready.set()
         app.health.up(PLATFORM)
+        # Only now does this process claim Telegram jobs (results held meanwhile follow).
+        app.recovery.register_delivery(PLATFORM, runs.deliver)
         mode = ("results only (worker)" if deliver_only else
                 f"webhook on {webhook.describe()}" if webhook else "long polling")
         log.info("Telegram bot @%s is running (%s)", application.bot.username, mode)
@@ -227,6 +223,6 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
         log.info("Telegram bot stopping")
     finally:
         try:
-            await _shutdown(application, handlers)
+            await _shutdown(application, app)
         except Exception:  # noqa: BLE001 - shutting down anyway
             log.warning("Telegram shutdown was not clean", exc_info=True)

@@ -9,6 +9,8 @@
     ├── GenerationFailed      the image could not be made; refunded before it is raised
     ├── DuplicateEvent        the same platform event again; handled once already
     ├── HandedOff             another process of the fleet finishes (and posts) the job
+    ├── ShuttingDown          this process is stopping: a new request is refused, or a job
+    │                         that outlived the shutdown grace was stopped (and refunded)
     └── PermissionDenied      an admin action by someone who is not one
 
 Provider errors (`bot.domain.providers.ProviderError`: unavailable / rejected) stay inside
@@ -20,6 +22,9 @@ from __future__ import annotations
 
 # A stale or forged button, wherever it is pressed (the one wording every surface uses).
 BUTTON_EXPIRED = "This button has expired. Start a new one with /imagine."
+# The words of ShuttingDown: a request refused while stopping, a job stopped after the grace.
+RESTARTING = "I'm restarting right now. Please try again in a minute."
+STOPPED_AND_REFUNDED = "I'm restarting, so I stopped this one. Its credits were refunded."
 
 
 class BotError(Exception):
@@ -81,3 +86,8 @@ class HandedOff(BotError):
     def __init__(self, job_id: str) -> None:
         super().__init__("Another worker of this bot is finishing your image.")
         self.job_id = job_id
+
+
+class ShuttingDown(BotError):
+    """This process is stopping (see bot/services/shutdown.py). Raised to the surface that
+    asked, after any refund; every surface renders its message like any other BotError."""

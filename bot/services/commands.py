@@ -16,10 +16,38 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.domain.commands import SURFACES, CommandTable
-from bot.domain.community import Context, Giveaway
+from bot.domain.community import Context, Giveaway, GiveawayOutcome
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
 from bot.log import log_context
+
+
+@dataclass(frozen=True)
+class Gift:
+    target: UserRef
+    given: int
+    left: int  # the giver's balance after it
+
+
+@dataclass(frozen=True)
+class Standings:
+    rows: list[tuple[str, int]]  # (name, balance), highest first
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    giveaway: Giveaway
+
+
+@dataclass(frozen=True)
+class Rerolled:
+    giveaway: Giveaway
+    winners: list[UserRef]
+
+
+# What a handler did, for a surface that renders it its own way (a public post, an embed);
+# the others show `Reply.text`.
+Outcome = Gift | Standings | GiveawayOutcome | Cancelled | Rerolled
 
 
 @dataclass(frozen=True)
@@ -27,6 +55,7 @@ class Reply:
     text: str
     giveaway: Giveaway | None = None  # a new giveaway: post it with an Enter button
     private: bool = False  # a secret (a link code, the ledger): never answered in a group
+    outcome: Outcome | None = None
 
 
 class Args(Protocol):

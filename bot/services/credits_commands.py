@@ -13,7 +13,7 @@ from bot.domain.commands import Access, Command, Kind, Option
 from bot.domain.community import MAX_AMOUNT
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
-from bot.services.commands import Call, Handler, Reply
+from bot.services.commands import Call, Gift, Handler, Reply, Standings
 from bot.services.community import CommunityService
 from bot.services.replies import credits
 
@@ -106,7 +106,7 @@ class CreditCommands:
         target, is_bot = await self._person(call)
         given, left = await self.community.give(call.ctx, target, amount, is_bot)
         return Reply(f"You gave {credits(given)} to {call.name(target)}. "
-                     f"You have {credits(left)} left.")
+                     f"You have {credits(left)} left.", outcome=Gift(target, given, left))
 
     async def grant(self, call: Call) -> Reply:
         amount, reason = call.args.get("amount"), call.args.get("reason") or ""
@@ -126,11 +126,12 @@ class CreditCommands:
 
     async def leaderboard(self, call: Call) -> Reply:
         board = await self.community.leaderboard(call.ctx)
+        standings = Standings(list(board))
         if not board:
-            return Reply("Nobody here has credits yet.")
+            return Reply("Nobody here has credits yet.", outcome=standings)
         lines = [f"{i}. {name}: {credits(balance)}"
                  for i, (name, balance) in enumerate(board, start=1)]
-        return Reply("\n".join(["Top balances here:", *lines]))
+        return Reply("\n".join(["Top balances here:", *lines]), outcome=standings)
 
     async def link(self, call: Call) -> Reply:
         code = call.args.get("code")

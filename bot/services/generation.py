@@ -21,17 +21,21 @@ from bot.domain.catalog import Model
 from bot.domain.credits import Ledger, UserRef
 from bot.domain.errors import (
     BUTTON_EXPIRED,
+    RESTARTING,
     DuplicateEvent,
     GenerationFailed,
     HandedOff,
     InsufficientCredits,
     JobNotFound,
+    ShuttingDown,
 )
 from bot.domain.jobs import Job, JobStore
 from bot.domain.requests import GenerationRequest
+from bot.services.job_delivery import GenerationResult, Progress, ProgressCallback
 from bot.services.planning import Plan, Planner
 from bot.services.provider_router import ProviderRouter
-from bot.services.worker import GenerationResult, JobRunner, Progress, ProgressCallback
+from bot.services.shutdown import Shutdown
+from bot.services.worker import JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,7 @@ class GenerationService:
         welcome_credits: int = 50,
         max_jobs_per_user: int = 2,
         timeout: float = 300.0,
+        shutdown: Shutdown | None = None,
     ) -> None:
         self.planner = planner
         self.catalog = planner.catalog
@@ -64,6 +69,7 @@ class GenerationService:
         self.welcome_credits = welcome_credits
         self.max_jobs_per_user = max_jobs_per_user  # requests in flight; a compare is one
         self.timeout = timeout
+        self.shutdown = shutdown or Shutdown(runner, grace=0.0)
 
     async def account(self, user: UserRef) -> int:
         return await self.ledger.open_account(user, self.welcome_credits)
@@ -81,6 +87,7 @@ class GenerationService:
         on_progress: ProgressCallback | None = None,
         chat_ref: Mapping[str, Any] | None = None,
     ) -> GenerationResult:
+        self._asking()
         plan = self.planner.plan(request)
         account = await self.account(user)
         return await self._run(
@@ -97,6 +104,7 @@ class GenerationService:
         chat_ref: Mapping[str, Any] | None = None,
     ) -> GenerationResult:
         """Run a job's prompt again: same model (a fresh seed) or another model (same seed)."""
+        self._asking()
         parent = await self._job_or_expired(job_id)
         if model_id and model_id not in {m.id for m in self.catalog}:
             raise JobNotFound(BUTTON_EXPIRED)
@@ -127,6 +135,7 @@ class GenerationService:
         chat_ref: Mapping[str, Any] | None = None,
     ) -> list[GenerationResult | GenerationFailed]:
         """The same prompt on three other models at once, each charged its own price."""
+        self._asking()
         parent = await self._job_or_expired(job_id)
         models = self.planner.compare_models(parent.intent, parent.model_id, parent.aspect)
         account = await self.account(user)
@@ -249,6 +258,13 @@ class GenerationService:
             raise outcome
         # The balance right after this job's charge: what the person's reply shows.
         return GenerationResult(outcome.job, outcome.model, outcome.image, queued.balance)
+
+    def _asking(self) -> None:
+        """The calling task answers a request: refused once this process is stopping, else
+        the shutdown grace waits for it (the same task posts the outcome: shutdown.py)."""
+        if self.shutdown.closing:
+            raise ShuttingDown(RESTARTING)
+        self.shutdown.requests.enter()
 
     async def _job_or_expired(self, job_id: str) -> Job:
         job = await self.jobs.get_job(job_id) if job_id else None

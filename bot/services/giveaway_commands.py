@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.domain.commands import SURFACES, TEXT_SURFACES, Access, Command, Kind, Option, Source
 from bot.domain.community import MAX_AMOUNT, MAX_WINNERS, format_duration
-from bot.services.commands import Call, Handler, Reply
+from bot.services.commands import Call, Cancelled, Handler, Reply, Rerolled
 from bot.services.community_text import giveaway_text, outcome_text
 from bot.services.giveaways import GiveawayService
 from bot.services.replies import credits
@@ -108,16 +108,19 @@ class GiveawayCommands:
         ))
 
     async def end(self, call: Call) -> Reply:
-        return Reply(outcome_text(await self.giveaways.end(call.ctx, _id(call))))
+        outcome = await self.giveaways.end(call.ctx, _id(call))
+        return Reply(outcome_text(outcome), outcome=outcome)
 
     async def cancel(self, call: Call) -> Reply:
         g = await self.giveaways.cancel(call.ctx, _id(call))
         back = " The held credits went back to the host." if g.funded_by == "host" else ""
-        return Reply(f"Giveaway `{g.id}` cancelled.{back}")
+        return Reply(f"Giveaway `{g.id}` cancelled.{back}", outcome=Cancelled(g))
 
     async def reroll(self, call: Call) -> Reply:
         new = await self.giveaways.reroll(call.ctx, _id(call), call.args.get("winners"))
-        return Reply("New winner(s): " + ", ".join(call.name(u) for u in new))
+        g = await self.giveaways.get(_id(call))
+        return Reply("New winner(s): " + ", ".join(call.name(u) for u in new),
+                     outcome=Rerolled(g, new))
 
     async def enter(self, call: Call) -> Reply:
         return await self._toggle(call, leave=False)

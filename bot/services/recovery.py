@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.domain.keys import is_job_hold
 from bot.services.generation import GenerationService
-from bot.services.worker import Delivery, Outcome
+from bot.services.job_delivery import Delivery, Outcome
 
 log = logging.getLogger(__name__)
 

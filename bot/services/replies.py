@@ -82,7 +82,8 @@ def intent_lines(intents: IntentTable, catalog: Catalog) -> list[str]:
 BUTTON_EXPIRED = errors.BUTTON_EXPIRED
 ALREADY_COUNTED = "Already counted: that request was handled once."
 SORRY = "Sorry, something went wrong on my side. If credits were taken for it, they were refunded."
-SHUTTING_DOWN = "I'm restarting, so I stopped this one. Its credits were refunded."
+SHUTTING_DOWN = errors.STOPPED_AND_REFUNDED
+RESTARTING = errors.RESTARTING
 
 
 # giveaways and private replies (chat surfaces with buttons and private chats)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.domain.fleet import Fleet, IdentifyGate
+from bot.services.commands import Commands
 from bot.services.community import CommunityService
-from bot.services.community_text import CommunityText
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
 from bot.services.health import Health
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
+from bot.services.shutdown import Shutdown
 from bot.settings import Settings
 
 
@@ -26,7 +27,8 @@ class SurfaceApp(Protocol):
     recovery: Recovery
     community: CommunityService
     giveaways: GiveawayService
-    community_text: CommunityText
+    commands: Commands  # the declared commands and their handlers, for every surface
     identify_gate: IdentifyGate  # whose turn it is to IDENTIFY a Discord shard
     fleet: Fleet  # budgets and bookkeeping shared by every process
     health: Health  # the surfaces say here whether they are connected (/readyz)
+    shutdown: Shutdown  # the one shutdown policy: call drain() on stop, while you can post

@@ -3,12 +3,8 @@
 Every process that works jobs has one (`WORKER_CONCURRENCY` slots; 0 = none). It claims
 the oldest queued jobs (or jobs whose lease ran out: their process died), renews its leases
 while it works, and ends each job with one conditional change that settles or refunds it.
-A job claimed again after a crash is resumed from its provider handle, run if no provider
-was asked yet, and refunded if a provider was asked without a handle to resume from (the
-image may be paid for at the vendor, but it cannot be fetched) or its deadline passed.
-
-The result goes to the person who asked, if they wait in this process (the surface then
-renders it as a reply); otherwise to the platform's delivery (plain REST from any process).
+What one attempt at a job does (run, resume or refund) is job_attempt.py's; who waits for
+it here and where its result goes is job_delivery.py's.
 """
 
 from __future__ import annotations
@@ -20,82 +16,31 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Coroutine
 from typing import Any
 
-from bot.domain.catalog import Catalog, Model
+from bot.domain.catalog import Catalog
 from bot.domain.credits import Ledger
-from bot.domain.errors import GenerationFailed, HandedOff
+from bot.domain.errors import HandedOff
 from bot.domain.fleet import Fleet
-from bot.domain.jobs import CANCELLED, FAILED, QUEUED, RUNNING, SUCCEEDED, Job, JobStore
-from bot.domain.providers import (
-    GeneratedImage,
-    ImageSpec,
-    ProviderError,
-    ProviderRejected,
-    ProviderUnavailable,
-)
+from bot.domain.jobs import CANCELLED, RUNNING, SUCCEEDED, Job, JobStore
 from bot.log import log_context
 from bot.services import metrics
+from bot.services.job_attempt import JobAttempt
+from bot.services.job_delivery import (
+    Delivery,
+    GenerationResult,
+    JobDelivery,
+    Outcome,
+    ProgressCallback,
+    Waiter,
+)
 from bot.services.provider_router import ProviderRouter
 
 log = logging.getLogger(__name__)
 
-NOTIFY_FIRST = 10  # queued people told when their place changes (the rest hear at the start)
 POLL_SECONDS = 0.5  # how often an idle runner looks for jobs other processes queued
-
-
-@dataclass(frozen=True)
-class Progress:
-    stage: str  # queued | started | finished | failed
-    job_id: str
-    model_name: str
-    position: int | None = None
-
-
-ProgressCallback = Callable[[Progress], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class GenerationResult:
-    job: Job
-    model: Model
-    image: GeneratedImage
-    balance: int
-
-    @property
-    def cost(self) -> int:
-        return self.job.cost
-
-    @property
-    def reason(self) -> str:
-        return self.job.reason
-
-
-Outcome = GenerationResult | GenerationFailed
-Delivery = Callable[[Job, Outcome], Awaitable[None]]
-
-
-class NotDelivered(Exception):
-    """A delivery could not post the image (the chat refused it, or never confirmed it)."""
-
-
-@dataclass
-class Waiter:
-    """A person waiting in this process for their job (the surface that asked)."""
-
-    job: Job
-    model_name: str
-    on_progress: ProgressCallback | None
-    future: asyncio.Future[Outcome] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
-    told_position: int | None = None
-
-
-def _credits(n: int) -> str:
-    return f"{n} credit" + ("" if n == 1 else "s")
+NO_PLATFORM = "-"  # beaten by a process serving no platform yet ("" would mean any)
 
 
 class JobRunner:
@@ -122,15 +67,17 @@ class JobRunner:
         self.host, self.pid = socket.gethostname(), os.getpid()
         self.worker_id = f"{self.host}:{self.pid}:{secrets.token_hex(3)}"
         self.running: dict[str, asyncio.Task[None]] = {}
-        self.waiters: dict[str, Waiter] = {}
-        self.deliveries: dict[str, Delivery] = {}
-        self._undelivered: list[tuple[Job, Outcome]] = []
         self._handing_back: set[str] = set()
         self._background: set[asyncio.Task[Any]] = set()
         self._wake = asyncio.Event()
+        self._beat = asyncio.Event()  # beat now: what this process can post changed
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = False
         self._stopped = False
+        self.delivery = JobDelivery(jobs, ledger, self.worker_id, self._spawn)
+        self.waiters = self.delivery.waiters  # the people waiting here, by job id
+        self.attempt = JobAttempt(jobs, router, catalog, timeout=timeout,
+                                  worker_id=self.worker_id, clock=clock, spawn=self._spawn)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -150,13 +97,14 @@ class JobRunner:
         if self._stopped:
             return
         self._stopped = True
-        await self._stop_claiming()
+        await self.stop_claiming()
         if grace and self.running:
             await asyncio.wait(list(self.running.values()), timeout=grace)
         await self.hand_back(only_unwatched=True)
         for task in list(self.running.values()):
             task.cancel()
         await asyncio.gather(*self.running.values(), return_exceptions=True)
+        await self.delivery.refund_held()  # made for a platform that never came up
         for task in [*self._loops, *self._background]:
             task.cancel()  # the lease renewals last until every job is settled
         await asyncio.gather(*self._loops, return_exceptions=True)
@@ -166,7 +114,7 @@ class JobRunner:
         except Exception:  # noqa: BLE001 - the lease runs out anyway
             log.warning("could not sign this worker off", exc_info=True)
 
-    async def _stop_claiming(self) -> None:
+    async def stop_claiming(self) -> None:
         """Let the claim loop finish its turn instead of cancelling it: a claim cancelled
         while its transaction commits would leave a job claimed here that nobody runs."""
         self._stopping = True
@@ -177,14 +125,16 @@ class JobRunner:
             for task in late:
                 task.cancel()
 
-    async def hand_back(self, only_unwatched: bool = False) -> list[str]:
-        """Put the jobs this process works back in the queue for the rest of the fleet (and
-        claim no more). The people waiting here are told the result comes from another
-        worker."""
-        await self._stop_claiming()
+    async def hand_back(self, only_unwatched: bool = False,
+                        only: Collection[str] | None = None) -> list[str]:
+        """Put the jobs this process works (or `only` those) back in the queue for the rest of
+        the fleet, and claim no more. The people waiting here are told the result comes from
+        another worker."""
+        await self.stop_claiming()
         handed = []
         for job_id, task in list(self.running.items()):
-            if only_unwatched and job_id in self.waiters:
+            if (only_unwatched and job_id in self.waiters) or (only is not None
+                                                               and job_id not in only):
                 continue
             self._handing_back.add(job_id)
             task.cancel()
@@ -210,11 +160,15 @@ class JobRunner:
     # -- what the services call -----------------------------------------------------------
 
     def register_delivery(self, platform: str, deliver: Delivery) -> None:
-        self.deliveries[platform] = deliver
-        waiting = [item for item in self._undelivered if item[0].platform == platform]
-        self._undelivered = [item for item in self._undelivered if item[0].platform != platform]
-        for job, outcome in waiting:
-            self._spawn(self.deliver(job, outcome))
+        self.delivery.register_delivery(platform, deliver)
+        self._beat.set()  # peers learn at once that this process posts to `platform`
+        self._wake.set()  # and its jobs are claimed from now on
+
+    async def deliver(self, job: Job, outcome: Outcome) -> None:
+        await self.delivery.deliver(job, outcome)
+
+    async def refund_undelivered(self, job_id: str) -> bool:
+        return await self.delivery.refund_undelivered(job_id)
 
     async def wait_for(self, job: Job, model_name: str, on_progress: ProgressCallback | None
                        ) -> Outcome:
@@ -223,7 +177,7 @@ class JobRunner:
         self.waiters[job.id] = waiter
         self.start()
         if len(self.running) >= self.concurrency:  # it will wait: say where it stands
-            await self._tell_position(waiter, await self.jobs.position_of(job))
+            await self.delivery.tell_position(waiter, await self.jobs.position_of(job))
         self._wake.set()
         try:
             return await waiter.future
@@ -277,7 +231,7 @@ class JobRunner:
                 self._wake.clear()
                 free = self.concurrency - len(self.running)
                 if free > 0:
-                    scope = sorted(self.platforms) if self.platforms is not None else None
+                    scope = self.claim_scope()
                     claimed = await self.jobs.claim(
                         self.worker_id, self.clock(), self.lease, free, scope
                     )
@@ -285,7 +239,7 @@ class JobRunner:
                         self._start_job(job)
                     if claimed:
                         continue
-                await self._watch_waiters()
+                await self.delivery.watch_waiters(self.running)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - a database blip must not stop the runner
@@ -297,9 +251,11 @@ class JobRunner:
                     await self._wake.wait()
 
     async def _heartbeat_loop(self) -> None:
-        platforms = ",".join(sorted(self.platforms or ()))
         while True:
+            self._beat.clear()
             try:
+                scope = self.claim_scope()  # what peers may count on this process to post
+                platforms = "" if scope is None else ",".join(scope) or NO_PLATFORM
                 now = self.clock()
                 await self.fleet.heartbeat(self.worker_id, self.host, self.pid, platforms, now)
                 if self.running:
@@ -308,34 +264,18 @@ class JobRunner:
                 raise
             except Exception:  # noqa: BLE001
                 log.warning("job runner: could not renew leases", exc_info=True)
-            await asyncio.sleep(self.lease / 3)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.lease / 3):
+                    await self._beat.wait()
 
-    async def _watch_waiters(self) -> None:
-        """People waiting here for jobs no slot of ours runs: their place in the shared
-        queue, or the news that another process took the job."""
-        waiting = [w for w in self.waiters.values() if w.job.id not in self.running]
-        if not waiting:
-            return
-        head = await self.jobs.positions(NOTIFY_FIRST)
-        states = {j.id: j for j in await self.jobs.get_jobs([w.job.id for w in waiting])}
-        for waiter in waiting:
-            job = states.get(waiter.job.id)
-            if job is None or waiter.future.done():
-                continue
-            if job.status == QUEUED:
-                if job.id in head:
-                    await self._tell_position(waiter, head.index(job.id) + 1)
-            elif job.claimed_by != self.worker_id:
-                if job.status == RUNNING:
-                    await _notify(waiter.on_progress, Progress("started", job.id, waiter.model_name))
-                waiter.future.set_exception(HandedOff(job.id))
-
-    async def _tell_position(self, waiter: Waiter, position: int) -> None:
-        if waiter.told_position != position:
-            waiter.told_position = position
-            await _notify(
-                waiter.on_progress, Progress("queued", waiter.job.id, waiter.model_name, position)
-            )
+    def claim_scope(self) -> list[str] | None:
+        """The platforms whose jobs this process claims: those it serves whose surface
+        started and registered a delivery (a surface that failed to start, say with bad
+        shard settings, leaves its jobs to the processes that can post them). None: any
+        platform (one process serving everything: tests, benches)."""
+        if self.platforms is None:
+            return None
+        return sorted(self.platforms & self.delivery.deliveries.keys())
 
     # -- one job --------------------------------------------------------------------------
 
@@ -356,21 +296,11 @@ class JobRunner:
     def _known(self) -> set[str]:
         return {m.id for m in self.catalog}
 
-    def _progress(self, job_id: str) -> ProgressCallback:
-        """Tell whoever waits here for this job, if anyone does by then."""
-
-        async def tell(progress: Progress) -> None:
-            waiter = self.waiters.get(job_id)
-            if waiter is not None:
-                await _notify(waiter.on_progress, progress)
-
-        return tell
-
     async def _work(self, job: Job) -> None:
         stopped = "stopped before it finished"
         error: str | None
         try:
-            outcome, status, error = await self._attempt(job)
+            outcome, status, error = await self.attempt.run(job, self.delivery.progress(job.id))
         except asyncio.CancelledError:
             if job.id in self._handing_back:
                 self._handing_back.discard(job.id)
@@ -391,7 +321,7 @@ class JobRunner:
         if isinstance(outcome, GenerationResult) and job.id not in self.waiters:
             outcome = GenerationResult(job, outcome.model, outcome.image,
                                        await self.ledger.balance(job.account_id))
-        await self._resolve(job, outcome)
+        await self.delivery.resolve(job, outcome)
 
     async def _end(self, job: Job, status: str, error: str | None) -> bool:
         done = await self.jobs.finish(job, self.worker_id, status, error, self.clock())
@@ -400,129 +330,6 @@ class JobRunner:
             log.info("job %s %s: refunded credits=+%d", job.id, status, job.cost,
                      extra={"credits_delta": job.cost})
         return done
-
-    async def _attempt(self, job: Job) -> tuple[Outcome, str, str | None]:
-        """Run (or resume) the job; returns its outcome and the state to end it in."""
-        if job.model_id not in self._known():
-            why = "that model is no longer offered"
-            return GenerationFailed(f"I could not make this image: {why}. Your "
-                                    f"{_credits(job.cost)} were refunded."), FAILED, why
-        model = self.catalog.get(job.model_id)
-        now = self.clock()
-        if job.deadline_at is None:
-            job.deadline_at = now + self.timeout
-            await self.jobs.set_deadline(job.id, self.worker_id, job.deadline_at)
-        elif now >= job.deadline_at:
-            why = "it could not finish before its deadline"
-            return GenerationFailed(
-                f"{model.name} could not finish your image in time ({why}). "
-                f"Your {_credits(job.cost)} were refunded."), FAILED, why
-        resuming = bool(job.provider_handle)
-        if not resuming and job.called_at is not None:
-            why = "interrupted by a restart before it finished"
-            return GenerationFailed(
-                f"I restarted before your image was ready. Your {_credits(job.cost)} were "
-                "refunded; please try again."), FAILED, why
-        progress = self._progress(job.id)
-        try:
-            async with metrics.job_attempt(job), asyncio.timeout(max(0.0, job.deadline_at - now)):
-                image = await self._call(job, model, resuming, progress)
-        except ProviderRejected as exc:
-            return self._failed(job, model, f"{model.name} refused this prompt: {exc.reason}.",
-                                progress, rejected=True)
-        except ProviderUnavailable as exc:
-            log.warning("job %s unavailable: %s", job.id, exc.reason)
-            if resuming:
-                return self._resume_failed(job, model, exc.reason)
-            return self._failed(
-                job, model, f"{model.name} is unavailable right now. "
-                "Please try again in a minute or pick another model.", progress)
-        except ProviderError as exc:
-            return self._resume_failed(job, model, exc.reason)
-        except TimeoutError:
-            return self._failed(
-                job, model, f"{model.name} took longer than {self.timeout:.0f} seconds, "
-                "so I stopped waiting.", progress)
-        await _notify(progress, Progress("finished", job.id, model.name))
-        log.info("job %s succeeded provider=%s", job.id, image.provider)
-        if image.provider != job.provider:  # vendors that answer at once left no handle
-            job.provider = image.provider  # who made it prices it (`imagine-bot report`)
-            await self.jobs.update_job(job.id, provider=image.provider)
-        return GenerationResult(job, model, image, 0), SUCCEEDED, None
-
-    async def _call(self, job: Job, model: Model, resuming: bool,
-                    progress: ProgressCallback | None) -> GeneratedImage:
-        async def record(handle: Mapping[str, Any]) -> None:
-            job.provider_handle = dict(handle)
-            job.provider = str(handle.get("provider", ""))
-            await self.jobs.update_job(
-                job.id, provider=str(handle.get("provider", "")), provider_handle=handle
-            )
-
-        spec = ImageSpec(job.prompt, job.aspect, job.seed, model.id, model.name)
-        await _notify(progress, Progress("started", job.id, model.name))
-        if resuming:
-            image = await self.router.resume(model, spec, job.provider_handle, record)
-            log.info("job %s resumed", job.id)
-            return image
-        await self.jobs.mark_called(job.id, self.worker_id, self.clock())
-        return await self.router.generate(model, spec, record)
-
-    def _failed(self, job: Job, model: Model, why: str, progress: ProgressCallback | None,
-                rejected: bool = False) -> tuple[Outcome, str, str]:
-        self._spawn(_notify(progress, Progress("failed", job.id, model.name)))
-        failed = GenerationFailed(f"{why} Your {_credits(job.cost)} were refunded.",
-                                  rejected=rejected)
-        return failed, FAILED, why
-
-    def _resume_failed(self, job: Job, model: Model, reason: str) -> tuple[Outcome, str, str]:
-        reason = reason or "it could not be picked up after a restart"
-        failed = GenerationFailed(
-            f"{model.name} could not finish your image after a restart ({reason}). "
-            f"Your {_credits(job.cost)} were refunded.")
-        return failed, FAILED, f"not resumed: {reason}"
-
-    # -- results --------------------------------------------------------------------------
-
-    async def _resolve(self, job: Job, outcome: Outcome) -> None:
-        current = self.waiters.get(job.id)
-        if current is not None and not current.future.done():
-            current.future.set_result(outcome)
-            return
-        await self.deliver(job, outcome)
-
-    async def deliver(self, job: Job, outcome: Outcome) -> None:
-        """Post a result nobody waits for here, through its platform (held until the
-        platform registers, if it is not up yet)."""
-        deliver = self.deliveries.get(job.platform)
-        if deliver is None:
-            self._undelivered.append((job, outcome))
-            return
-        try:
-            await deliver(job, outcome)
-        except Exception as exc:  # noqa: BLE001 - whatever failed, the person must not pay
-            if isinstance(exc, NotDelivered):
-                log.warning("job %s not delivered: %s", job.id, exc)
-            else:
-                log.exception("could not deliver job %s", job.id)
-            if isinstance(outcome, GenerationResult):
-                await self.refund_undelivered(job.id)
-
-    async def refund_undelivered(self, job_id: str) -> bool:
-        """Made and paid for, but not delivered: the credits go back, once per job whoever
-        asks (the surface that asked, or the process that delivered). True if they moved."""
-        job = await self.jobs.get_job(job_id)
-        if job is None or job.status != SUCCEEDED or job.cost == 0:
-            return False
-        refunded = await self.ledger.credit(
-            job.account_id, job.cost, "refund", f"undelivered:{job.id}", job.id
-        )
-        if refunded:
-            metrics.job_refunded(job)
-            log.info("job %s undelivered: refunded credits=+%d", job.id, job.cost,
-                     extra={"job_id": job.id, "credits_delta": job.cost})
-            await self.jobs.update_job(job.id, error="made but not delivered; refunded")
-        return refunded
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(work)
@@ -534,11 +341,3 @@ class JobRunner:
         return self._background
 
 
-async def _notify(callback: ProgressCallback | None, progress: Progress) -> None:
-    """Progress goes to chat; a failed status edit must never fail or refund the job."""
-    if callback is None:
-        return
-    try:
-        await callback(progress)
-    except Exception:  # noqa: BLE001
-        log.warning("progress callback failed for job %s", progress.job_id, exc_info=True)

@@ -12,11 +12,13 @@ from adapters.console.chat import ConsoleChat
 from adapters.discord.runner import ImagineClient
 from adapters.telegram.commands import command_handlers, menu
 from bot.bootstrap import build_app
+from bot.domain import keys
 from bot.domain.commands import SURFACES, Command, CommandTable, Kind, Option
+from bot.domain.community import Context
+from bot.domain.credits import UserRef
 from bot.services import image_commands
 from bot.services.command_table import TABLE
-from bot.services.commands import Call, Commands, Reply
-from bot.services.community_text import CommunityText
+from bot.services.commands import Call, Cancelled, Commands, Gift, Reply, Standings
 from bot.services.help import help_text, usage
 from bot.settings import Settings
 
@@ -45,7 +47,7 @@ async def app(tmp_path):
 @pytest.fixture
 def with_ping(app):
     table = CommandTable([*image_commands.COMMANDS, *image_commands.LAST, PING])
-    app.community_text = CommunityText(Commands(table, {"ping": ping}))
+    app.commands = Commands(table, {"ping": ping})
     return app
 
 
@@ -67,7 +69,7 @@ def interaction() -> SimpleNamespace:
 
 
 async def test_a_declared_command_is_in_the_telegram_menu_and_handled(with_ping):
-    commands = with_ping.community_text.commands
+    commands = with_ping.commands
     assert ("ping", "Answer with a few pongs") in [(c.command, c.description)
                                                    for c in menu(commands)]
     shared = object()
@@ -94,7 +96,7 @@ async def test_a_declared_command_is_a_discord_command_with_typed_options(with_p
 
 
 async def test_a_declared_command_is_in_every_help_and_runs_on_the_console(with_ping, tmp_path):
-    table = with_ping.community_text.commands.table
+    table = with_ping.commands.table
     for surface in SURFACES:
         text = help_text(table, surface, with_ping.catalog, with_ping.intents, 5, True)
         assert "Testing" in text
@@ -118,10 +120,46 @@ async def test_every_command_of_the_bot_is_registered_on_every_surface(app, tmp_
         subs = [o["name"] for o in synced[command.name]["options"] if o["type"] == 1]
         assert subs == [s.name for s in command.subcommands]
         assert synced[command.name]["contexts"] == ([0, 1] if command.dms else [0])
-    assert [c.command for c in menu(app.community_text.commands)] == [
+    assert [c.command for c in menu(app.commands)] == [
         c.name for c in TABLE.on("telegram")]
     ConsoleChat(app, tmp_path)  # raises likewise
     for surface in SURFACES:
         text = help_text(TABLE, surface, app.catalog, app.intents, None, False)
         for path, leaf in TABLE.leaves(surface):
             assert usage(path, leaf, surface == "discord") in text or not leaf.in_help, path
+
+
+class Picked:
+    """Option values as a surface has them, with the people already picked."""
+
+    def __init__(self, people: dict[str, tuple[UserRef, bool]], **values: object) -> None:
+        self.people, self.values = people, values
+
+    def get(self, name: str) -> object:
+        return self.values.get(name)
+
+    async def user(self, name: str) -> tuple[UserRef, bool] | None:
+        return self.people.get(name)
+
+
+async def test_special_renderers_get_the_handlers_typed_outcomes(app):
+    """Discord posts a gift, the leaderboard and giveaway ends its own way, from these."""
+    ana, bo = UserRef("discord", "1", "ana"), UserRef("discord", "2", "bo")
+    here = keys.community("discord", "guild", 9)
+    ctx = Context(ana, here, is_admin=True, event_key="discord:i1")
+    for person in (ana, bo):
+        await app.community.seen(Context(person, here), person.name)
+    gave = await app.commands.run("give", Call(ctx, Picked({"user": (bo, False)}, amount=10)))
+    assert gave.outcome == Gift(bo, 10, 40) and gave.text.startswith("You gave 10 credits")
+    board = await app.commands.run("leaderboard", Call(ctx, Picked({})))
+    assert board.outcome == Standings([("bo", 60), ("ana", 40)])
+    started = await app.commands.run("giveaway start", Call(
+        Context(ana, here, is_admin=True, event_key="discord:i2"),
+        Picked({}, credits=5, winners=1, duration="1h", title="drop", from_me=False)))
+    assert started.giveaway is not None
+    cancelled = await app.commands.run("giveaway cancel", Call(
+        Context(ana, here, is_admin=True, event_key="discord:i3"),
+        Picked({}, id=started.giveaway.id)))
+    assert isinstance(cancelled.outcome, Cancelled)
+    assert cancelled.outcome.giveaway.id == started.giveaway.id
+    assert cancelled.outcome.giveaway.status == "cancelled"

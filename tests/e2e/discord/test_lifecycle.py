@@ -1,5 +1,6 @@
 """Time and process life: paced status edits, a job resumed after a crash, SIGTERM during a
-job, tokens older than 15 minutes, guild-scoped command sync.
+job (posted within the shutdown grace, refunded after it), tokens older than 15 minutes,
+guild-scoped command sync.
 
 One bot process for the module; jobs take 1.2 s and run one at a time, so statuses
 (queued with a position, generating) can be seen.
@@ -69,8 +70,24 @@ async def test_a_job_resumed_after_a_crash_is_posted_to_its_interaction(h: Harne
     h.dc.assert_no_errors()
 
 
-async def test_sigterm_stops_jobs_in_progress_refunds_and_tells_the_person(h: Harness):
-    before = h.balance(h.bob)
+async def test_sigterm_lets_a_job_finish_within_the_grace_and_posts_it(h: Harness):
+    before, refunds = h.balance(h.alice), h.ledger(h.alice, "refund")
+    inter = await h.slash(h.alice, "imagine", {"prompt": "a deploy that lands"})
+    await h.dc.wait_until(lambda: h.jobs(event_key=f"discord:{inter.id}"), timeout=5)
+    assert await h.bot.stop() == 0  # SIGTERM; the 1.2 s job is well within the 8 s grace
+    msg = await inter.wait_message(has_image, timeout=1)  # posted before the process ended
+    assert embed_balance(msg) == before - 5 == h.balance(h.alice)
+    assert h.jobs(event_key=f"discord:{inter.id}")[0]["status"] == "succeeded"
+    assert h.ledger(h.alice, "refund") == refunds and h.open_holds() == 0
+    await h.restart()
+    h.dc.assert_no_errors()
+
+
+async def test_sigterm_refunds_a_job_that_outlives_the_grace_once_and_tells_the_person(
+    h: Harness,
+):
+    await h.restart(DEMO_DELAY_SECONDS="30", SHUTDOWN_GRACE_SECONDS="0.5")
+    before, refunds = h.balance(h.bob), h.ledger(h.bob, "refund")
     inter = await h.slash(h.bob, "imagine", {"prompt": "a deploy in progress"})
     await h.dc.wait_until(lambda: h.jobs(event_key=f"discord:{inter.id}"), timeout=5)
     assert await h.bot.stop() == 0  # SIGTERM, as a container runtime sends it
@@ -80,7 +97,9 @@ async def test_sigterm_stops_jobs_in_progress_refunds_and_tells_the_person(h: Ha
     assert [m for m in inter.messages if not m["flags"] & EPHEMERAL] == []
     assert h.jobs(event_key=f"discord:{inter.id}")[0]["status"] == "cancelled"
     assert h.balance(h.bob) == before and h.open_holds() == 0
-    await h.restart()
+    assert len(h.ledger(h.bob, "refund")) == len(refunds) + 1  # refunded exactly once
+    await h.restart(DEMO_DELAY_SECONDS="1.2", SHUTDOWN_GRACE_SECONDS="8")
+    assert h.balance(h.bob) == before and len(h.ledger(h.bob, "refund")) == len(refunds) + 1
     h.dc.assert_no_errors()
 
 

@@ -98,12 +98,11 @@ def test_pacer_allows_a_short_burst_then_one_write_per_second():
     assert pacer.reserve(1) == 0
 
 
-def test_pacer_keeps_status_edits_a_second_apart_and_backs_off_on_429():
+def test_pacer_backs_a_chat_off_on_429():
     clock = Clock()
     pacer = ChatPacer(interval=1.0, burst=3, clock=clock)
-    assert [pacer.reserve_edit(1) for _ in range(3)] == [0, 1.0, 2.0]
     pacer.back_off(7, 5.0)
-    assert pacer.reserve_edit(7) == 5.0 and pacer.reserve(7) == 5.0
+    assert pacer.reserve(7) == 5.0 and pacer.reserve(8) == 0
 
 
 def test_the_token_is_redacted_from_messages_args_and_tracebacks():

@@ -58,6 +58,25 @@ async def test_sigterm_lets_a_request_in_flight_finish(h: Harness):
     assert caption_balance(photo) == 45 == h.balance(di)
 
 
+async def test_sigterm_refunds_a_request_that_outlives_the_grace_once_and_says_so(h: Harness):
+    ed = h.tg.make_user(4005, "Ed")
+    chat = h.tg.private_chat(ed)
+    await h.restart(DEMO_DELAY_SECONDS="30", SHUTDOWN_GRACE_SECONDS="0.5")
+    since = h.mark()
+    h.tg.user_sends_text(chat, ed, "/imagine a long night --model flux-pro")
+    await h.tg.wait_for("sendChatAction", lambda c: c["chat_id"] == ed["id"], since=since)
+    assert await h.bot.stop() == 0  # SIGTERM: a clean exit, after the person was told
+    assert "Traceback" not in h.bot.log()
+    [status] = h.tg.messages(ed["id"])  # one message: the status, now the final line
+    assert "restarting" in status["text"] and "refunded" in status["text"]
+    assert not [c for c in h.tg.calls[since:] if c.method == "sendPhoto"]
+    assert h.balance(ed) == 50
+    assert [d for d, r, _ in h.ledger(ed, "refund")] == [5]  # refunded exactly once
+    await h.restart(DEMO_DELAY_SECONDS="0.05", SHUTDOWN_GRACE_SECONDS="8")
+    await h.settle(chat, ed)
+    assert h.balance(ed) == 50 and len(h.ledger(ed, "refund")) == 1
+
+
 async def test_a_failed_generation_says_so_in_the_status_and_refunds(h: Harness):
     cy = h.tg.make_user(4003, "Cy")
     chat = h.tg.private_chat(cy)
