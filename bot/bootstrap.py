@@ -17,11 +17,13 @@ from adapters.storage.fleet import SqlFleet
 from adapters.storage.giveaways import SqlGiveaways
 from adapters.storage.jobs import SqlJobStore
 from adapters.storage.ledger import SqlLedger
+from adapters.storage.purchases import SqlPurchases
 from bot.domain.catalog import Catalog, load_catalog
 from bot.domain.credits import Ledger
 from bot.domain.fleet import Fleet, IdentifyGate
 from bot.domain.intents import IntentTable, load_intents
 from bot.domain.jobs import JobStore
+from bot.domain.store import load_store
 from bot.services.command_table import build_commands
 from bot.services.community import CommunityService, parse_admin_ids
 from bot.services.community_text import CommunityText
@@ -31,6 +33,7 @@ from bot.services.giveaways import GiveawayService
 from bot.services.planning import Planner
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
+from bot.services.store import StoreService
 from bot.services.worker import JobRunner
 from bot.settings import Settings
 
@@ -56,6 +59,7 @@ class App:
     identify_gate: IdentifyGate
     fleet: Fleet
     runner: JobRunner
+    store: StoreService
 
     async def close(self, grace: float = 0.0) -> None:
         await self.runner.stop(grace)
@@ -72,6 +76,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
     """`platforms`: the chat platforms this process can post to (it claims only their jobs);
     None claims any job (one process that serves everything)."""
     catalog, intents = load_rules(settings)
+    packs = load_store(settings.store_file)  # checked before anything opens
     db = await open_database(settings.database_url)
     ledger, jobs, fleet = SqlLedger(db), SqlJobStore(db), SqlFleet(db)
     http = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT, follow_redirects=True)
@@ -108,6 +113,9 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         admin_ids=parse_admin_ids(settings.admin_user_ids),
     )
     giveaways = GiveawayService(community, SqlGiveaways(db), peers_alive=runner.any_peers)
+    store = StoreService(packs, SqlPurchases(db), community,
+                         support_contact=settings.pay_support_contact,
+                         discord_test_purchases=settings.discord_test_purchases)
     return App(
         settings,
         catalog,
@@ -121,8 +129,9 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         http,
         community,
         giveaways,
-        CommunityText(build_commands(community, giveaways)),
+        CommunityText(build_commands(community, giveaways, store)),
         DatabaseIdentifyGate(fleet),
         fleet,
         runner,
+        store,
     )

@@ -15,6 +15,7 @@ from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
+from bot.services.store import StoreService
 from bot.settings import Settings
 
 
@@ -28,3 +29,4 @@ class SurfaceApp(Protocol):
     community_text: CommunityText
     identify_gate: IdentifyGate  # whose turn it is to IDENTIFY a Discord shard
     fleet: Fleet  # budgets and bookkeeping shared by every process
+    store: StoreService  # credit packs, payments and refunds
