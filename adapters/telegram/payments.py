@@ -133,7 +133,9 @@ class TelegramPayments:
             return
         done = await self.store.refunded("telegram",
                                          message.refunded_payment.telegram_payment_charge_id)
-        if done is not None and done.new:
+        # Told even when `/credits refund` reversed it first: this message is how the buyer
+        # learns of it (Telegram sends it once per refund).
+        if done is not None:
             short = (f" ({credits(done.shortfall)} of it had been spent)"
                      if done.shortfall else "")
             await send_text(self.bot, message.chat.id,
