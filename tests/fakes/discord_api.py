@@ -67,7 +67,6 @@ from aiohttp import BodyPartReader, web
 
 from tests.fakes import discord_validate as v
 from tests.fakes.discord_drivers import UserDrivers
-from tests.fakes.discord_store import StoreMixin
 from tests.fakes.discord_gateway import IDENTIFY_WINDOW, Gateway, shard_of
 from tests.fakes.discord_records import (
     ApiError,
@@ -77,6 +76,7 @@ from tests.fakes.discord_records import (
     ResponseRecord,
     UploadedFile,
 )
+from tests.fakes.discord_store import StoreMixin
 from tests.fakes.discord_world import P, Snowflakes, World, iso, sid
 
 __all__ = [
