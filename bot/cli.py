@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument("--to", required=True, metavar="postgresql://...")
     sub.add_parser("worker", help="work queued jobs and post their results (no chat intake)")
     sub.add_parser("providers", help="which providers have keys and which routes are live")
+    sub.add_parser("purchases", help="credits sold, refunds and their shortfalls; prints JSON")
     gen = sub.add_parser("generate", help="one generation through the routes, no credits")
     gen.add_argument("prompt")
     gen.add_argument("--model", required=True)
@@ -89,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         from bot.operator_cli import providers_command
 
         return asyncio.run(providers_command(settings))
+    if args.command == "purchases":
+        return asyncio.run(purchases_command(settings))
     if args.command == "generate":
         from bot.operator_cli import generate_command
 
@@ -105,6 +108,15 @@ def main(argv: list[str] | None = None) -> int:
             _with_app(settings, {"console"}, lambda app, stop: _console(app, args.out))
         )
     return asyncio.run(_with_app(settings, _platforms(settings), _run_platforms))
+
+
+async def purchases_command(settings: Settings) -> int:
+    app = await build_app(settings, platforms=set())
+    try:
+        print(json.dumps(await app.store.report(), indent=2))
+    finally:
+        await app.close()
+    return 0
 
 
 def _platforms(settings: Settings) -> set[str]:

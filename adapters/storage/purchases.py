@@ -127,6 +127,17 @@ class SqlPurchases:
 
         return await self.db.run(unit)
 
+    async def shortfalls(self, limit: int = 50) -> list[Purchase]:
+        """Refunded payments whose credits were partly spent already (newest first)."""
+        def unit(conn: SqlConn) -> list[Purchase]:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM purchases WHERE shortfall > 0 "
+                "ORDER BY refunded_at DESC LIMIT ?", (limit,),
+            ).fetchall()
+            return [_purchase(r) for r in rows]
+
+        return await self.db.run(unit)
+
     async def totals(self) -> dict[str, int]:
         def unit(conn: SqlConn) -> dict[str, int]:
             row = conn.execute(

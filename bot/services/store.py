@@ -286,6 +286,15 @@ class StoreService:
         lines += [f"  {p.id}: {credits(p.credits)} for {star_label(p.stars)}" for p in packs]
         return "\n".join(lines)
 
+    async def report(self) -> dict[str, object]:
+        """The operator's view: what was sold, refunded, and what refunds could not take back
+        because it was spent (`imagine-bot purchases`)."""
+        short = await self.purchases.shortfalls()
+        return {**await self.purchases.totals(), "shortfalls": [
+            {"platform": p.platform, "payment_id": p.payment_id, "user_id": p.user_id,
+             "pack": p.pack_id, "credits": p.credits, "taken_back": p.taken_back,
+             "shortfall": p.shortfall} for p in short]}
+
     async def totals(self) -> dict[str, int]:
         return await self.purchases.totals()
 

@@ -221,3 +221,26 @@ async def test_paysupport_lists_purchases_and_the_contact(db: Database):
     text = await store.support(ANA)
     assert "big: 500 credits for 200 ⭐" in text and "id ch-list" in text
     assert "@operator" in text and "starsdispute" in text
+
+
+async def test_the_operator_report_lists_refund_shortfalls(db: Database):
+    store = build(db)
+    await store.paid_on_telegram(paid("ch-rep", PACKS.get("starter")))
+    account = await store.community.account(ANA)
+    await store.community.ledger.debit(account, 100, "generation", "spent-rep")
+    await store.refunded("telegram", "ch-rep")
+    report = await store.report()
+    assert report["purchases"] == 1 and report["stars"] == 50 and report["refunded"] == 1
+    assert report["shortfalls"] == [{"platform": "telegram", "payment_id": "ch-rep",
+                                     "user_id": "20", "pack": "starter", "credits": 100,
+                                     "taken_back": 5, "shortfall": 95}]
+
+
+def test_the_purchases_command_prints_the_report(tmp_path: Path, capsys, monkeypatch):
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no .env from the repository
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'r.db'}")
+    assert main(["purchases"]) == 0
+    out = capsys.readouterr().out
+    assert '"credits_sold": 0' in out and '"shortfalls": []' in out
