@@ -37,6 +37,7 @@ class DiscordStore:
         self.store = app.store
         self.client = client
         self._lock = asyncio.Lock()  # the live event and the listing take turns per process
+        self.not_consumable: set[str] = set()  # configured SKUs the start-up check refused
 
     def feature(self) -> Feature:
         return Feature(renderers={"buy": self.buy})
@@ -58,6 +59,10 @@ class DiscordStore:
     async def entitled(self, entitlement: discord.Entitlement) -> bool:
         """Credit (once) and consume one entitlement. True when it is ours and done."""
         if entitlement.deleted or entitlement.user_id is None:
+            return False
+        if str(entitlement.sku_id) in self.not_consumable:
+            log.warning("discord entitlement %s is for SKU %s, which is not a consumable; "
+                        "not credited", entitlement.id, entitlement.sku_id)
             return False
         async with self._lock:
             test = entitlement.type is discord.EntitlementType.test_mode_purchase
@@ -105,6 +110,7 @@ class DiscordStore:
                 log.error("store: pack %r sells SKU %s, which this application does not have",
                           pack.id, sku_id)
             elif sku.type is not CONSUMABLE:
+                self.not_consumable.add(sku_id)
                 log.error("store: pack %r sells SKU %s (%s), which is not a consumable; "
                           "its purchases are not credited", pack.id, sku_id, sku.type.name)
             elif not sku.flags.value & AVAILABLE:

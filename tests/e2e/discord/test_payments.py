@@ -119,6 +119,14 @@ async def test_an_unknown_sku_is_logged_and_left_alone(h: Harness):
     assert h.query("SELECT COUNT(*) FROM purchases WHERE payment_id = ?", ent["id"]) == [(0,)]
 
 
+async def test_an_entitlement_for_a_sku_that_is_not_a_consumable_is_not_credited(h: Harness):
+    ivan = h.dc.make_user(700_016, "ivan")
+    ent = await h.dc.user_buys(ivan, DURABLE)
+    await until(lambda: f"entitlement {ent['id']} is for SKU {DURABLE}, which is not a "
+                        "consumable" in h.bot.log())
+    assert ent["id"] not in h.dc.consumed and h.ledger(ivan) == []
+
+
 async def test_a_consume_that_failed_is_retried_at_start_without_crediting_again(h: Harness):
     erin = h.dc.make_user(700_012, "erin")
     h.dc.fail_next("POST", r"/consume$", status=403)

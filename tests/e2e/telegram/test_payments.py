@@ -44,7 +44,7 @@ async def h(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("tg-pay")
     (tmp / "store.toml").write_text(STORE)
     async with running_bot(tmp, STORE_FILE=str(tmp / "store.toml"), WELCOME_CREDITS="10",
-                           DEMO_DELAY_SECONDS="4", ADMIN_USER_IDS=f"telegram:{OPERATOR_ID}",
+                           DEMO_DELAY_SECONDS="6", ADMIN_USER_IDS=f"telegram:{OPERATOR_ID}",
                            PAY_SUPPORT_CONTACT="@imagine_operator") as harness:
         yield harness
 
