@@ -38,7 +38,8 @@ from telegram.ext import (
 from bot.domain.errors import RequestError
 from bot.domain.store import Purchase
 from bot.services.replies import credits
-from bot.services.store import CURRENCY, NOT_FOR_SALE, StarPayment, StoreService, pack_button
+from bot.services.store import CURRENCY, NOT_FOR_SALE, StarPayment, StoreService
+from bot.services.store_text import pack_button
 
 from .ack import answer
 from .members import user_ref

@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bot.domain import keys
 from bot.domain.community import Context
@@ -33,12 +32,13 @@ from bot.domain.store import (
     parse_payload,
     payload,
 )
+from bot.services import store_text
 from bot.services.community import CommunityService
 from bot.services.replies import credits
 
 log = logging.getLogger(__name__)
 CURRENCY = "XTR"  # Telegram Stars
-NOT_FOR_SALE = "Buying credits is not available here."
+NOT_FOR_SALE = store_text.NOT_FOR_SALE
 Refunder = Callable[[Purchase], Awaitable[None]]
 
 
@@ -72,14 +72,6 @@ class Reconciled:
     def __str__(self) -> str:
         return (f"{self.seen} seen, {self.credited} credited, {self.reversed} reversed, "
                 f"{self.consumed} consumed")
-
-
-def star_label(stars: int) -> str:
-    return f"{stars} ⭐"
-
-
-def pack_button(pack: Pack) -> str:
-    return f"{pack.label}: {credits(pack.credits)} for {star_label(pack.stars)}"
 
 
 class StoreService:
@@ -241,50 +233,13 @@ class StoreService:
     async def support(self, user: UserRef) -> str:
         account = await self.community.account(user)
         bought = await self.purchases.of_account(account, 10)
-        lines = []
-        if bought:
-            lines.append("Your purchases:")
-            for p in bought:
-                when = datetime.fromtimestamp(p.created_at, UTC).strftime("%Y-%m-%d %H:%M")
-                price = f" for {star_label(p.price)}" if p.price else ""
-                state = ""
-                if p.status == "refunded":
-                    state = f", refunded ({credits(p.taken_back)} taken back"
-                    state += f", {credits(p.shortfall)} already spent)" if p.shortfall else ")"
-                lines.append(f"{when}  {p.pack_id}: {credits(p.credits)}{price}{state}  "
-                             f"id {p.payment_id}")
-        else:
-            lines.append("You have not bought anything here yet.")
-        if self.support_contact:
-            lines.append(f"Problems with a payment? Contact the operator: "
-                         f"{self.support_contact} (quote the payment id).")
-        else:
-            lines.append("Problems with a payment? Ask the operator of this bot and quote the "
-                         "payment id.")
-        if user.platform == "telegram":
-            lines.append("If a refund is refused, you can report the payment id to Telegram: "
-                         "t.me/BotFather?start=starsdispute")
-        return "\n".join(lines)
+        return store_text.support_text(bought, self.support_contact, user.platform)
 
     def receipt(self, done: Credited) -> str:
-        p = done.purchase
-        pack = self.store.get(p.pack_id)
-        name = pack.label if pack else p.pack_id
-        head = "Thank you!" if done.new else "Already credited:"
-        return (f"{head} +{credits(p.credits)} ({name}). You have {credits(done.balance)}.\n"
-                f"Payment id {p.payment_id}. Questions or a refund: /paysupport")
+        return store_text.receipt_text(done, self.store)
 
     def console_text(self) -> str:
-        """The console cannot take payments (it is the operator's own terminal): say so,
-        rather than simulate a purchase nobody paid for."""
-        packs = self.for_sale()
-        if not packs:
-            return f"{NOT_FOR_SALE} No packs are on sale (data/store.toml)."
-        lines = ["Buying is not available in the console: it cannot take payments. People "
-                 "buy packs with /buy on Telegram (Stars) or Discord; here, /credits grant "
-                 "adds credits.", "Packs on sale:"]
-        lines += [f"  {p.id}: {credits(p.credits)} for {star_label(p.stars)}" for p in packs]
-        return "\n".join(lines)
+        return store_text.console_text(self.for_sale())
 
     async def report(self) -> dict[str, object]:
         """The operator's view: what was sold, refunded, and what refunds could not take back
