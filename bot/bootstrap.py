@@ -17,11 +17,13 @@ from adapters.storage.fleet import SqlFleet
 from adapters.storage.giveaways import SqlGiveaways
 from adapters.storage.jobs import SqlJobStore
 from adapters.storage.ledger import SqlLedger
+from adapters.storage.purchases import SqlPurchases
 from bot.domain.catalog import Catalog, load_catalog
 from bot.domain.credits import Ledger
 from bot.domain.fleet import Fleet, IdentifyGate
 from bot.domain.intents import IntentTable, load_intents
 from bot.domain.jobs import JobStore
+from bot.domain.store import load_store
 from bot.services.command_table import build_commands
 from bot.services.commands import Commands
 from bot.services.community import CommunityService, parse_admin_ids
@@ -33,6 +35,7 @@ from bot.services.planning import Planner
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
 from bot.services.shutdown import Shutdown
+from bot.services.store import StoreService
 from bot.services.worker import JobRunner
 from bot.settings import Settings
 
@@ -59,6 +62,7 @@ class App:
     fleet: Fleet
     runner: JobRunner
     shutdown: Shutdown
+    store: StoreService
     health: Health = field(default_factory=Health)  # what /readyz reports
 
     async def close(self) -> None:
@@ -77,6 +81,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
     """`platforms`: the chat platforms this process can post to (it claims only their jobs);
     None claims any job (one process that serves everything)."""
     catalog, intents = load_rules(settings)
+    packs = load_store(settings.store_file)  # checked before anything opens
     db = await open_database(settings.database_url)
     ledger, jobs, fleet = SqlLedger(db), SqlJobStore(db), SqlFleet(db)
     http = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT, follow_redirects=True)
@@ -115,6 +120,9 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         admin_ids=parse_admin_ids(settings.admin_user_ids),
     )
     giveaways = GiveawayService(community, SqlGiveaways(db), peers_alive=runner.any_peers)
+    store = StoreService(packs, SqlPurchases(db), community,
+                         support_contact=settings.pay_support_contact,
+                         discord_test_purchases=settings.discord_test_purchases)
     return App(
         settings,
         catalog,
@@ -128,9 +136,10 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         http,
         community,
         giveaways,
-        build_commands(community, giveaways),
+        build_commands(community, giveaways, store),
         DatabaseIdentifyGate(fleet),
         fleet,
         runner,
         shutdown,
+        store,
     )

@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--since", default="7d", help="7d, 2w or a date like 2026-11-01")
     report.add_argument("--csv", type=Path, metavar="FILE", help="also write the rows as CSV")
     report.add_argument("--png", type=Path, metavar="FILE", help="also draw a chart")
+    sub.add_parser("purchases", help="credits sold, refunds and their shortfalls; prints JSON")
     gen = sub.add_parser("generate", help="one generation through the routes, no credits")
     gen.add_argument("prompt")
     gen.add_argument("--model", required=True)
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         from bot.operator_cli import report_command
 
         return asyncio.run(report_command(settings, args))
+    if args.command == "purchases":
+        return asyncio.run(purchases_command(settings))
     if args.command == "generate":
         from bot.operator_cli import generate_command
 
@@ -117,6 +120,15 @@ def main(argv: list[str] | None = None) -> int:
             _with_app(settings, {"console"}, lambda app, stop: _console(app, args.out))
         )
     return asyncio.run(_with_app(settings, _platforms(settings), _run_platforms))
+
+
+async def purchases_command(settings: Settings) -> int:
+    app = await build_app(settings, platforms=set())
+    try:
+        print(json.dumps(await app.store.report(), indent=2))
+    finally:
+        await app.close()
+    return 0
 
 
 def _platforms(settings: Settings) -> set[str]:

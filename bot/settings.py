@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/imagine.db"
     models_file: Path = DATA_DIR / "models.toml"
     intents_file: Path = DATA_DIR / "intents.toml"
+    store_file: Path = DATA_DIR / "store.toml"
     welcome_credits: int = Field(50, ge=0)
     max_jobs_per_user: int = Field(2, ge=1)
     # Jobs this process works at once (0: a chat-only process that leaves every job to the
@@ -57,6 +58,11 @@ class Settings(BaseSettings):
     daily_credits: int = Field(10, ge=0)
     admin_user_ids: str = ""  # operator ids on every platform: "discord:123,telegram:456"
     discord_admin_role: str = ""  # members with this role name are admins too
+
+    # Buying credits (packs are in STORE_FILE)
+    pay_support_contact: str = ""  # how buyers reach the operator (/paysupport shows it)
+    discord_test_purchases: bool = False  # credit Discord test-mode entitlements (type 4)
+    payments_reconcile_seconds: float = Field(3600.0, gt=0)
 
     # Offline demo renderer (used when no provider key is set)
     demo_delay_seconds: float = Field(0.0, ge=0)

@@ -60,7 +60,7 @@ class ConsoleChat:
         self.own: dict[str, Callable[[str], Awaitable[None]]] = {
             "imagine": self._imagine, "help": self._help, "start": self._help,
             "models": self._models, "rerun": self._rerun, "compare": self._compare,
-            "quit": self._quit,
+            "quit": self._quit, "buy": self._buy,
         }
         unhandled = self.text.commands.unhandled(SURFACE, self.own)
         if unhandled:
@@ -117,6 +117,9 @@ class ConsoleChat:
 
     async def _models(self, rest: str = "") -> None:
         self.write("\n".join(replies.model_lines(self.service.catalog, self.demo_mode)))
+
+    async def _buy(self, rest: str = "") -> None:
+        self.write(self.app.store.console_text())
 
     async def _quit(self, rest: str = "") -> None:
         """`run` stops at /quit before it gets here; a line handed to `handle` just ends."""

@@ -129,9 +129,10 @@ class ImageFeature:
                                                 ephemeral=True)
 
 
-def slash_commands(app: App, surface: Surface, board: GiveawayBoard) -> list[AppCommand]:
+def slash_commands(app: App, surface: Surface, board: GiveawayBoard,
+                   shop: Feature | None = None) -> list[AppCommand]:
     """Every command of the table Discord offers: the one registration point. Features
     render what is special here; everything else gets the core handler's reply."""
     features = [ImageFeature(surface).feature(), CreditsFeature(app).feature(),
-                GiveawayFeature(board).feature()]
+                GiveawayFeature(board).feature(), *([shop] if shop else [])]
     return build_slash(app.commands, features, shared_renderer(app))

@@ -30,6 +30,7 @@ from adapters.discord.community import seen
 from adapters.discord.flow import App, Surface
 from adapters.discord.giveaways import GiveawayBoard
 from adapters.discord.shards import IdentifyPacer, ShardConfigError, ShardPlan, plan_shards
+from adapters.discord.store import DiscordStore
 from bot.services.retrying import until_stopped
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,11 @@ class ImagineClient(discord.Client):
         self.app = app
         self.surface = Surface(app, self)
         self.board = GiveawayBoard(app, self, self.surface)
-        self.tree = Tree(self, self.surface, slash_commands(app, self.surface, self.board))
+        self.shop = DiscordStore(app, self)
+        self.tree = Tree(self, self.surface,
+                         slash_commands(app, self.surface, self.board, self.shop.feature()))
+        self.stopping = asyncio.Event()
+        self._reconciling: asyncio.Task[None] | None = None
 
     deliver_only = False  # a worker: REST only, no gateway, commands left to the run processes
 
@@ -96,12 +101,22 @@ class ImagineClient(discord.Client):
         log.info("discord connected as %s (%s), %d guilds", user, user.id if user else "?",
                  len(self.guilds))
         self.app.health.up("discord")
+        if self._reconciling is None:  # once per process: SKU check, then entitlements
+            self._reconciling = asyncio.create_task(self.shop.reconcile_every(
+                self.app.settings.payments_reconcile_seconds, self.stopping),
+                name="discord-entitlements")
 
     async def on_resumed(self) -> None:
         self.app.health.up("discord")
 
     async def on_disconnect(self) -> None:
         self.app.health.down("discord", "the gateway connection dropped")
+
+    async def on_entitlement_create(self, entitlement: discord.Entitlement) -> None:
+        await self.shop.entitled(entitlement)
+
+    async def on_entitlement_delete(self, entitlement: discord.Entitlement) -> None:
+        await self.shop.deleted(entitlement)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Every interaction: remember who acts where (leaderboard, @names). A click on a
@@ -186,6 +201,9 @@ async def run_discord(app: App, stop: asyncio.Event, deliver_only: bool = False)
         await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopping.cancel()
+        client.stopping.set()
+        if client._reconciling is not None:
+            await asyncio.gather(client._reconciling, return_exceptions=True)
         if not client.is_closed():
             log.info("discord: closing")
             await client.surface.shutdown()  # while Discord and the database are reachable

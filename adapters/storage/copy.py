@@ -18,7 +18,7 @@ from adapters.storage.sql import SqlConn
 # not copied: it belongs to the processes running now.
 TABLES = (
     "accounts", "identities", "ledger", "holds", "jobs", "members", "link_codes",
-    "link_attempts", "giveaways", "giveaway_entries", "admin_log",
+    "link_attempts", "giveaways", "giveaway_entries", "admin_log", "purchases",
 )  # fmt: skip
 NOT_COPIED = ("workers", "identify_slots", "rate_buckets")
 IDENTITY_COLUMNS = {"accounts": "id", "ledger": "id", "admin_log": "id"}

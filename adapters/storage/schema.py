@@ -175,4 +175,28 @@ MIGRATIONS: list[str] = [
         updated_at REAL NOT NULL
     );
     """,
+    # 6: credit packs bought in chat (Telegram Stars, Discord SKUs), one row per payment.
+    # The ledger row that credits it is written in the same transaction; `shortfall` is what
+    # a refund could not take back because it was spent.
+    """
+    CREATE TABLE purchases (
+        platform TEXT NOT NULL,
+        payment_id TEXT NOT NULL,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        user_id TEXT NOT NULL,
+        pack_id TEXT NOT NULL,
+        credits INTEGER NOT NULL CHECK (credits > 0),
+        price INTEGER NOT NULL DEFAULT 0,
+        payload TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN ('credited', 'refunded')),
+        consumed INTEGER NOT NULL DEFAULT 0,
+        taken_back INTEGER NOT NULL DEFAULT 0,
+        shortfall INTEGER NOT NULL DEFAULT 0 CHECK (shortfall >= 0),
+        created_at REAL NOT NULL,
+        refunded_at REAL,
+        PRIMARY KEY (platform, payment_id)
+    );
+    CREATE INDEX purchases_account ON purchases(account_id, created_at);
+    CREATE INDEX purchases_unconsumed ON purchases(platform) WHERE consumed = 0;
+    """,
 ]

@@ -43,6 +43,7 @@ from .rendering import send_text
 
 if TYPE_CHECKING:
     from .community import CommunityHandlers
+    from .payments import TelegramPayments
 
 log = logging.getLogger(__name__)
 
@@ -88,16 +89,17 @@ class TelegramHandlers:
         self,
         application: Application[Any, Any, Any, Any, Any, Any],
         community: CommunityHandlers,
+        payments: TelegramPayments,
     ) -> None:
         new = filters.UpdateType.MESSAGE  # not edits: an edited prompt is not a new order
         private = filters.ChatType.PRIVATE
         self.table = community.commands.table
         application.add_handler(update_counter(self.table), group=-2)  # metrics, before all
         own = {"imagine": self.imagine, "models": self.models, "help": self.help,
-               "start": self.help}
+               "start": self.help, "buy": self.guard(payments.buy)}
         for command in command_handlers(community.commands, own, community.command):
             application.add_handler(command)  # before the catch-alls below
-        for handler, group in community.handlers():
+        for handler, group in [*payments.handlers(), *community.handlers()]:
             application.add_handler(handler, group)
         application.add_handler(MessageHandler(new & private & filters.COMMAND, self.unknown))
         application.add_handler(

@@ -33,13 +33,14 @@ from .giveaway_view import GiveawayMessages
 from .handlers import PLATFORM, TelegramHandlers
 from .members import AdminCache, Members
 from .observed import ObservedRequest
+from .payments import TelegramPayments
 from .webhook import WebhookConfig, WebhookConfigError, webhook_config
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll is held open
 RETRY_START = (1.0, 2.0, 5.0, 10.0, 30.0)
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "pre_checkout_query"]
 
 PTBApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -200,8 +201,9 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
     view = GiveawayMessages(app.giveaways, application.bot, runs.ready)
     members = Members(app.community, AdminCache(application.bot))
     community = CommunityHandlers(CommunityText(app.commands), members, view, handlers.guard)
+    payments = TelegramPayments(app.store, application.bot, handlers.guard)
     if not deliver_only:
-        handlers.install(application, community)
+        handlers.install(application, community, payments)
     # Registered before the first await: giveaways that ended while the bot was down are
     # finished by their timers right after start-up, and announce once the bot is connected.
     app.giveaways.register_announcer(PLATFORM, view.announce)
@@ -219,7 +221,12 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
         mode = ("results only (worker)" if deliver_only else
                 f"webhook on {webhook.describe()}" if webhook else "long polling")
         log.info("Telegram bot @%s is running (%s)", application.bot.username, mode)
+        reconciling = None if deliver_only else asyncio.create_task(
+            payments.reconcile_every(settings.payments_reconcile_seconds, stop),
+            name="telegram-payments")
         await stop.wait()
+        if reconciling is not None:
+            await asyncio.gather(reconciling, return_exceptions=True)
         log.info("Telegram bot stopping")
     finally:
         try:

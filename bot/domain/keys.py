@@ -44,3 +44,15 @@ def giveaway_event(event_key: str) -> str:
 
 def giveaway_hold(giveaway_id: str) -> str:
     return f"giveaway:{giveaway_id}"
+
+
+def purchase(platform: str, payment_id: str) -> str:
+    """A payment's credits: keyed by the platform's own payment id (Telegram's
+    telegram_payment_charge_id, a Discord entitlement id), never by the invoice payload,
+    which an old invoice paid twice repeats."""
+    return f"purchase:{platform}:{payment_id}"
+
+
+def purchase_refund(platform: str, payment_id: str) -> str:
+    """Taking a refunded payment's credits back (one reversal per payment)."""
+    return f"purchase-refund:{platform}:{payment_id}"

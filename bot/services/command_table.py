@@ -7,23 +7,28 @@ them (Discord's slash commands, Telegram's menu, the console) and in every /help
 from __future__ import annotations
 
 from bot.domain.commands import CommandTable
-from bot.services import credits_commands, giveaway_commands, image_commands
+from bot.services import credits_commands, giveaway_commands, image_commands, store_commands
 from bot.services.commands import Commands
 from bot.services.community import CommunityService
 from bot.services.credits_commands import CreditCommands
 from bot.services.giveaway_commands import GiveawayCommands
 from bot.services.giveaways import GiveawayService
+from bot.services.store import StoreService
+from bot.services.store_commands import StoreCommands
 
 TABLE = CommandTable([
     *image_commands.COMMANDS,
     *credits_commands.COMMANDS,
+    *store_commands.COMMANDS,
     *giveaway_commands.COMMANDS,
     *image_commands.LAST,
 ])
 
 
-def build_commands(community: CommunityService, giveaways: GiveawayService) -> Commands:
+def build_commands(community: CommunityService, giveaways: GiveawayService,
+                   store: StoreService) -> Commands:
     return Commands(TABLE, {
         **CreditCommands(community).handlers(),
         **GiveawayCommands(giveaways).handlers(),
+        **StoreCommands(store).handlers(),
     })

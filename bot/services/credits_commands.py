@@ -13,6 +13,7 @@ from bot.domain.commands import Access, Command, Kind, Option
 from bot.domain.community import MAX_AMOUNT
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
+from bot.services import store_commands
 from bot.services.commands import Call, Gift, Handler, Reply, Standings
 from bot.services.community import CommunityService
 from bot.services.replies import credits
@@ -51,7 +52,7 @@ _DECLARED = (
             menu="Your last credit changes (sent privately)", help="your last credit changes"),
     Command("leaderboard", "Top balances in this server", menu="Top balances in this chat",
             help="top balances here"),
-    Command("credits", "Admins: grant or take credits",
+    Command("credits", "Admins: grant, take or refund credits",
             menu="Admins: /credits grant|take @name 50 [reason]", access=Access.ADMINS,
             missing="Use `/credits grant @name 50 [reason]` or `/credits take @name 50 [reason]`.",
             subcommands=(
@@ -60,6 +61,7 @@ _DECLARED = (
                 _grant_or_take("take", "Admins: remove credits from someone's balance",
                                "remove credits (never below 0)", "From whom",
                                "How many credits (at most all)"),
+                store_commands.REFUND,
             )),
     Command("link", "Share one wallet with your Telegram account",
             menu="One wallet on Discord and Telegram: /link, then /link CODE there",

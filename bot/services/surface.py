@@ -17,6 +17,7 @@ from bot.services.health import Health
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
 from bot.services.shutdown import Shutdown
+from bot.services.store import StoreService
 from bot.settings import Settings
 
 
@@ -32,3 +33,4 @@ class SurfaceApp(Protocol):
     fleet: Fleet  # budgets and bookkeeping shared by every process
     health: Health  # the surfaces say here whether they are connected (/readyz)
     shutdown: Shutdown  # the one shutdown policy: call drain() on stop, while you can post
+    store: StoreService  # credit packs, payments and refunds

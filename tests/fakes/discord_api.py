@@ -76,6 +76,7 @@ from tests.fakes.discord_records import (
     ResponseRecord,
     UploadedFile,
 )
+from tests.fakes.discord_store import StoreMixin
 from tests.fakes.discord_world import P, Snowflakes, World, iso, sid
 
 __all__ = [
@@ -176,7 +177,7 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
         return None
 
 
-class FakeDiscord(UserDrivers):
+class FakeDiscord(UserDrivers, StoreMixin):
     """Fake Discord server. Use ``async with FakeDiscord(token=...) as dc`` (or ``await
     dc.start()`` / ``await dc.stop()``). See the module docstring for an overview."""
 
@@ -239,7 +240,9 @@ class FakeDiscord(UserDrivers):
         self._change = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
+        self._init_store()
         self._setup_routes()
+        self._store_routes(self._route)
 
     # ============================================================================================
     # lifecycle / addresses

@@ -235,9 +235,13 @@ def _validate_button(errs: FormErrors, p: list[Any], b: dict[str, Any]) -> None:
                 "BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED",
                 "A custom id cannot be set on a link button",
             )
-    elif style == 6:
+    elif style == 6:  # premium: the SKU alone (Discord draws the label and price)
         if not b.get("sku_id"):
             errs.add([*p, "sku_id"], "BUTTON_COMPONENT_SKU_ID_REQUIRED", "A sku id is required")
+        for name in ("custom_id", "label", "url", "emoji"):
+            if b.get(name) is not None:
+                errs.add([*p, name], "BUTTON_COMPONENT_PREMIUM_FIELD_NOT_ALLOWED",
+                         f"A {name.replace('_', ' ')} cannot be set on a premium button")
     else:
         if b.get("url") is not None:
             errs.add([*p, "url"], "BUTTON_COMPONENT_URL_NOT_ALLOWED", "A url cannot be set")

@@ -67,11 +67,13 @@ from tests.fakes.telegram_methods import (
     read_params,
     shallow,
 )
+from tests.fakes.telegram_payments import Payment, PaymentsMixin
 from tests.fakes.telegram_rules import ApiError
 from tests.fakes.telegram_webhook import Delivery, Webhook, WebhookMixin
 
 __all__ = [
-    "ApiError", "Call", "Delivery", "FakeTelegram", "StoredFile", "Upload", "WaitTimeout", "Webhook"
+    "ApiError", "Call", "Delivery", "FakeTelegram", "Payment", "StoredFile", "Upload",
+    "WaitTimeout", "Webhook",
 ]
 
 _UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
@@ -91,7 +93,7 @@ class _Fault:
     when: Callable[[dict], bool] | None
 
 
-class FakeTelegram(BotApiMethods, WebhookMixin):
+class FakeTelegram(BotApiMethods, PaymentsMixin, WebhookMixin):
     """The fake Bot API.  Construct, then ``async with`` (or ``await start()`` / ``stop()``).
 
     Knobs (plain attributes): ``flood_limit_per_chat`` (429 for more than ~1 send/edit per
@@ -131,6 +133,7 @@ class FakeTelegram(BotApiMethods, WebhookMixin):
         self.files: dict[str, StoredFile] = {}
         self.history: list[dict] = []  # every Update queued, in order (copies)
         self._init_webhooks(allow_local_webhooks)
+        self._init_payments()
         # state
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)

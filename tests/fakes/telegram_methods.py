@@ -27,7 +27,8 @@ from tests.fakes.telegram_rules import ApiError, bad
 _STRING_PARAMS = frozenset(
     "text caption callback_query_id parse_mode action file_id inline_message_id language_code "
     "url description short_description name title emoji business_connection_id "
-    "message_effect_id secret_token ip_address".split()
+    "message_effect_id secret_token ip_address payload provider_token currency start_parameter "
+    "pre_checkout_query_id error_message telegram_payment_charge_id".split()
 )
 _SEND_METHODS = frozenset("sendMessage sendPhoto sendDocument sendMediaGroup".split())
 _EDIT_METHODS = frozenset(
@@ -343,6 +344,7 @@ class BotApiMethods:
             query = update.get("callback_query")
             if query:
                 self._delivered_queries.setdefault(query["id"], now)
+        self._delivered_pre_checkouts(batch)
         return batch
 
     def _wanted(self, update: dict) -> bool:

@@ -323,6 +323,7 @@ class WebhookMixin:
                     return
                 if query is not None:
                     self._delivered_queries.setdefault(query["id"], time.monotonic())
+                self._delivered_pre_checkouts([update])
                 async with slots:
                     delivery = await self._post(hook.url, update, hook.secret_token, attempt)
                 if delivery.ok:

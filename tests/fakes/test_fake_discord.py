@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import io
 import json
 import os
@@ -632,6 +633,10 @@ BAD_MESSAGES = {
     "link_without_url": {"components": [row(button(None, style=5))]},
     "button_without_custom_id": {"components": [row(button(None))]},
     "top_level_button": {"components": [button()]},
+    "premium_without_sku": {"components": [row(button(None, style=6, label=None))]},
+    "premium_with_label": {"components": [row(button(None, style=6, sku_id="1"))]},
+    "premium_with_custom_id": {"components": [row(button("p", style=6, label=None,
+                                                         sku_id="1"))]},
 }
 
 
@@ -935,3 +940,46 @@ async def test_identifies_are_timed_per_bucket_and_too_close_ones_listed(dc: Fak
             assert inter.deliveries == [dc.gateway.connections[-1]]
             (got,) = await dispatches(again, 1)
             assert got["t"] == "INTERACTION_CREATE" and got["d"]["id"] == inter.id
+
+
+async def test_entitlements_list_consume_and_dispatch(dc: FakeDiscord, bot: Harness) -> None:
+    """SKUs and consumable entitlements through discord.py itself: list, consume, the
+    events, and the filters of List Entitlements."""
+    dc.add_sku(42, "100 credits")
+    dc.add_sku(43, "A badge", type=2)
+    client = bot.client
+    created: list[discord.Entitlement] = []
+    deleted: list[discord.Entitlement] = []
+    client.on_entitlement_create = lambda e: _append(created, e)  # type: ignore[attr-defined]
+    client.on_entitlement_delete = lambda e: _append(deleted, e)  # type: ignore[attr-defined]
+    skus = await client.fetch_skus()
+    assert [(s.id, s.type) for s in skus] == [(42, discord.SKUType.consumable),
+                                              (43, discord.SKUType.durable)]
+    alice = dc.world.users[str(ALICE)]
+    first = await dc.user_buys(alice, 42)
+    with pytest.raises(FakeDiscordUsageError):
+        await dc.user_buys(alice, 42)  # unconsumed: Discord does not sell it again
+    for _ in range(100):
+        if created:
+            break
+        await asyncio.sleep(0.02)
+    assert [e.id for e in created] == [int(first["id"])]
+    listed = [e async for e in client.entitlements(skus=[discord.Object(42)])]
+    assert [(e.id, e.consumed) for e in listed] == [(int(first["id"]), False)]
+    await listed[0].consume()
+    assert dc.consumed == [first["id"]]
+    second = await dc.user_buys(alice, 42, dispatch=False)
+    await dc.refund_entitlement(first["id"])
+    live = [e.id async for e in client.entitlements()]
+    assert live == [int(second["id"])]  # deleted ones are left out by default
+    later = discord.utils.utcnow() + datetime.timedelta(days=1)
+    everything = [e async for e in client.entitlements(before=later, exclude_deleted=False)]
+    assert sorted((e.id, e.deleted) for e in everything) == sorted(
+        [(int(first["id"]), True), (int(second["id"]), False)])
+    refunded = next(e for e in everything if e.deleted)
+    with pytest.raises(discord.NotFound):
+        await refunded.consume()
+
+
+async def _append(bucket: list, item: object) -> None:
+    bucket.append(item)

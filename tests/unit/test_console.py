@@ -130,3 +130,24 @@ def test_community_commands_in_the_console(tmp_path):
         for account, balance in conn.execute("SELECT id, balance FROM accounts"):
             total = conn.execute("SELECT SUM(delta) FROM ledger WHERE account_id = ?", (account,))
             assert total.fetchone()[0] == balance
+
+
+def test_buy_in_the_console_says_it_takes_no_payments_and_changes_nothing(tmp_path):
+    store = tmp_path / "store.toml"
+    store.write_text('[[packs]]\nid = "starter"\nlabel = "Starter"\ncredits = 100\nstars = 50\n')
+    out = run_cli(tmp_path, "console", stdin="/buy\n/balance\n/paysupport\n",
+                  STORE_FILE=str(store))
+    assert out.returncode == 0, out.stderr
+    assert "Buying is not available in the console" in out.stdout
+    assert "starter: 100 credits for 50 ⭐" in out.stdout
+    assert "You have 50 credits" in out.stdout and "not bought anything" in out.stdout
+    assert books(tmp_path) == (50, 50)
+    nothing = run_cli(tmp_path, "console", stdin="/buy\n")  # the shipped packs are off sale
+    assert "Buying credits is not available here" in nothing.stdout
+
+
+def test_a_broken_store_file_stops_the_start_with_what_is_wrong(tmp_path):
+    store = tmp_path / "store.toml"
+    store.write_text('[[packs]]\nid = "starter"\nlabel = "Starter"\ncredits = -1\nstars = 50\n')
+    out = run_cli(tmp_path, "console", stdin="/buy\n", STORE_FILE=str(store))
+    assert out.returncode != 0 and "credits must be a whole number" in out.stderr

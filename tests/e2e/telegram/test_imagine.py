@@ -37,8 +37,8 @@ def person(h: Harness, uid: int, name: str) -> tuple[dict, dict]:
 async def test_commands_are_registered_with_telegram(h: Harness):
     names = [c["command"] for c in h.tg.my_commands()]
     assert sorted(names) == [
-        "balance", "credits", "daily", "give", "giveaway", "help", "history", "imagine",
-        "leaderboard", "link", "models", "start",
+        "balance", "buy", "credits", "daily", "give", "giveaway", "help", "history", "imagine",
+        "leaderboard", "link", "models", "paysupport", "start",
     ]
 
 

@@ -86,7 +86,7 @@ async def test_the_bot_sets_its_webhook_with_the_secret_and_never_polls(h: Harne
     assert registered.ok
     assert registered["url"] == f"http://127.0.0.1:{h.webhook_port}{WEBHOOK_PATH}"
     assert registered["secret_token"] == WEBHOOK_SECRET
-    assert registered["allowed_updates"] == ["message", "callback_query"]
+    assert registered["allowed_updates"] == ["message", "callback_query", "pre_checkout_query"]
     assert registered["max_connections"] == MAX_CONNECTIONS
     assert h.tg.webhook is not None and h.tg.webhook.secret_token == WEBHOOK_SECRET
     assert h.tg.calls_to("getUpdates") == [] and h.tg.calls_to("deleteWebhook") == []
