@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Protocol
 
 from bot.domain.errors import BotError, RequestError
 
@@ -121,3 +122,59 @@ class SafetyBlocked(BotError):
     def __init__(self, user_message: str, *, kind: str) -> None:
         super().__init__(user_message)
         self.kind = kind
+
+
+@dataclass(frozen=True)
+class Ban:
+    until: float | None  # None: until an admin lifts it
+    reason: str
+    by: str
+    auto: bool = False  # an automatic timeout after repeated blocks
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit: a block, a refusal, a flagged result, a timeout."""
+
+    at: float
+    platform: str
+    community: str
+    user_id: str
+    verdict: str  # blocked | banned | refused | flagged | spoilered | timeout
+    rule: str = ""  # operator | level | server | ban | the vendor's category
+    channel: str = ""
+    model_id: str = ""
+    route: str = ""
+    vendor_reason: str = ""
+    prompt: str | None = None  # kept only when SAFETY_LOG_PROMPTS=true
+
+
+class SafetyStore(Protocol):
+    async def levels(self, community: str, channel: str) -> tuple[Level | None, Level | None]:
+        """(the server's level, the channel's override), None where not set."""
+        ...
+
+    async def set_level(self, community: str, channel: str, level: Level | None, by: str,
+                        now: float) -> None: ...
+    async def words(self, community: str) -> list[str]: ...
+
+    async def add_word(self, community: str, word: str, by: str, now: float,
+                       limit: int) -> bool | None:
+        """True: added; False: already there; None: the list is full."""
+        ...
+
+    async def remove_word(self, community: str, word: str) -> bool: ...
+    async def ban(self, community: str, platform: str, user_id: str, ban: Ban,
+                  now: float) -> None: ...
+    async def unban(self, community: str, platform: str, user_id: str) -> bool: ...
+    async def active_ban(self, community: str, platform: str, user_id: str,
+                         now: float) -> Ban | None: ...
+
+    async def audit(self, entry: AuditEntry, keep_after: float) -> None:
+        """Write `entry`; rows older than `keep_after` go in the same transaction."""
+        ...
+
+    async def count(self, community: str, platform: str, user_id: str, verdict: str,
+                    since: float) -> int: ...
+    async def log(self, community: str, platform: str | None, user_id: str | None,
+                  limit: int) -> list[AuditEntry]: ...
