@@ -17,11 +17,14 @@ from adapters.storage.fleet import SqlFleet
 from adapters.storage.giveaways import SqlGiveaways
 from adapters.storage.jobs import SqlJobStore
 from adapters.storage.ledger import SqlLedger
+from adapters.storage.safety import SqlSafety
 from bot.domain.catalog import Catalog, load_catalog
 from bot.domain.credits import Ledger
 from bot.domain.fleet import Fleet, IdentifyGate
 from bot.domain.intents import IntentTable, load_intents
 from bot.domain.jobs import JobStore
+from bot.domain.prompt_filter import load_rules as load_filter
+from bot.domain.safety import Level
 from bot.services.command_table import build_commands
 from bot.services.community import CommunityService, parse_admin_ids
 from bot.services.community_text import CommunityText
@@ -31,6 +34,7 @@ from bot.services.giveaways import GiveawayService
 from bot.services.planning import Planner
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
+from bot.services.safety import Escalation, SafetyService
 from bot.services.worker import JobRunner
 from bot.settings import Settings
 
@@ -56,6 +60,7 @@ class App:
     identify_gate: IdentifyGate
     fleet: Fleet
     runner: JobRunner
+    safety: SafetyService
 
     async def close(self, grace: float = 0.0) -> None:
         await self.runner.stop(grace)
@@ -90,6 +95,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         timeout=settings.generation_timeout_seconds,
         platforms=platforms,
     )
+    safety = build_safety(settings, SqlSafety(db))
     service = GenerationService(
         Planner(catalog, intents),
         ledger,
@@ -99,6 +105,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         welcome_credits=settings.welcome_credits,
         max_jobs_per_user=settings.max_jobs_per_user,
         timeout=settings.generation_timeout_seconds,
+        safety=safety,
     )
     community = CommunityService(
         ledger,
@@ -121,8 +128,22 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         http,
         community,
         giveaways,
-        CommunityText(build_commands(community, giveaways)),
+        CommunityText(build_commands(community, giveaways, safety)),
         DatabaseIdentifyGate(fleet),
         fleet,
         runner,
+        safety,
+    )
+
+
+def build_safety(settings: Settings, store: SqlSafety) -> SafetyService:
+    return SafetyService(
+        store,
+        load_filter(settings.safety_file),
+        dm_level=Level.parse(settings.dm_safety_level),
+        max_level=Level.parse(settings.max_safety_level),
+        log_prompts=settings.safety_log_prompts,
+        log_days=settings.safety_log_days,
+        escalation=Escalation.parse(settings.safety_block_strikes, settings.safety_block_window,
+                                    settings.safety_timeouts),
     )

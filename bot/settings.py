@@ -7,6 +7,7 @@ Every field here is listed in `.env.example` (a test checks that).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,16 @@ class Settings(BaseSettings):
     daily_credits: int = Field(10, ge=0)
     admin_user_ids: str = ""  # operator ids on every platform: "discord:123,telegram:456"
     discord_admin_role: str = ""  # members with this role name are admins too
+
+    # Content safety
+    safety_file: Path = DATA_DIR / "safety.toml"
+    dm_safety_level: Literal["strict", "standard", "mature"] = "strict"
+    max_safety_level: Literal["strict", "standard", "mature"] = "standard"
+    safety_log_prompts: bool = False
+    safety_log_days: float = Field(30.0, gt=0)
+    safety_block_strikes: int = Field(3, ge=0)
+    safety_block_window: str = "24h"
+    safety_timeouts: str = "1h,6h,24h"
 
     # Offline demo renderer (used when no provider key is set)
     demo_delay_seconds: float = Field(0.0, ge=0)

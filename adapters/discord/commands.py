@@ -132,6 +132,8 @@ class ImageFeature:
 def slash_commands(app: App, surface: Surface, board: GiveawayBoard) -> list[AppCommand]:
     """Every command of the table Discord offers: the one registration point. Features
     render what is special here; everything else gets the core handler's reply."""
+    levels = [app_commands.Choice(name=n, value=n)
+              for n in ("strict", "standard", "mature", "default")]
     features = [ImageFeature(surface).feature(), CreditsFeature(app).feature(),
-                GiveawayFeature(board).feature()]
+                GiveawayFeature(board).feature(), Feature(choices={Source.SAFETY_LEVELS: levels})]
     return build_slash(app.community_text.commands, features, shared_renderer(app))

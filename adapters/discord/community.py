@@ -20,10 +20,12 @@ from adapters.discord import rendering
 from adapters.discord.boundary import send_ephemeral
 from adapters.discord.flow import App
 from adapters.discord.giveaway_views import mention
+from adapters.discord.places import place_of
 from adapters.discord.slash import Feature, Renderer
 from bot.domain import keys
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
+from bot.domain.safety import ChannelRef
 from bot.services.commands import Call
 from bot.services.replies import credits
 
@@ -49,6 +51,12 @@ def is_server_admin(interaction: discord.Interaction, admin_role: str) -> bool:
     return bool(wanted) and any(role.name.casefold() == wanted for role in roles)
 
 
+def channel_ref(channel: Any) -> ChannelRef:
+    """A channel picked in a slash option."""
+    return ChannelRef(str(channel.id), getattr(channel, "name", "") or "",
+                      bool(getattr(channel, "nsfw", False)))
+
+
 def context_of(interaction: discord.Interaction, admin_role: str) -> Context:
     """The one place a Discord interaction becomes a community `Context`."""
     user = interaction.user
@@ -62,6 +70,7 @@ def context_of(interaction: discord.Interaction, admin_role: str) -> Context:
         is_admin=is_server_admin(interaction, admin_role),
         event_key=keys.interaction_event("discord", interaction.id),
         is_bot=user.bot,
+        place=place_of(interaction),
     )
 
 
@@ -86,7 +95,10 @@ class SlashArgs:
         self.app, self.ctx, self.values = app, ctx, values
 
     def get(self, name: str) -> Any:
-        return self.values.get(name)
+        value = self.values.get(name)
+        if isinstance(value, discord.app_commands.AppCommandChannel | discord.abc.GuildChannel):
+            return channel_ref(value)
+        return value
 
     async def user(self, name: str) -> tuple[UserRef, bool] | None:
         """The person picked; recorded as a member here (leaderboard, @username lookups)."""

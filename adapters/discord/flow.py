@@ -29,6 +29,7 @@ from adapters.discord.boundary import (
     report,
     send_ephemeral,
 )
+from adapters.discord.places import place_of
 from adapters.discord.reply import Reply, Target
 from bot.domain import keys
 from bot.domain.credits import UserRef
@@ -95,10 +96,10 @@ class Surface:
     # -- entry points ------------------------------------------------------------------------
 
     async def imagine(self, interaction: discord.Interaction, request: GenerationRequest) -> None:
-        user, key = user_of(interaction), event_key(interaction)
+        user, key, place = user_of(interaction), event_key(interaction), place_of(interaction)
 
         def start(progress: Any, ref: Mapping[str, Any]) -> Coroutine[Any, Any, GenerationResult]:
-            return self.service.generate(request, user, key, progress, ref)
+            return self.service.generate(request, user, key, progress, ref, place)
 
         await self._single(interaction, start, None)
 
@@ -110,11 +111,11 @@ class Surface:
                 return await self._compare(interaction, job_id)
             if model_id is not None and self.catalog.find(model_id) is None:
                 raise JobNotFound(EXPIRED)
-            user, key = user_of(interaction), event_key(interaction)
+            user, key, place = user_of(interaction), event_key(interaction), place_of(interaction)
 
             def start(progress: Any, ref: Mapping[str, Any]
                       ) -> Coroutine[Any, Any, GenerationResult]:
-                return self.service.rerun(job_id, user, key, model_id, progress, ref)
+                return self.service.rerun(job_id, user, key, model_id, progress, ref, place)
 
             await self._single(interaction, start, job_id)
         except Exception as exc:  # noqa: BLE001 - the component error boundary
@@ -200,7 +201,8 @@ class Surface:
         with self._handling():
             try:
                 outcomes = await self._job(self.service.compare(
-                    job_id, user, event_key(interaction), progress, reply.target.to_ref()))
+                    job_id, user, event_key(interaction), progress, reply.target.to_ref(),
+                    place_of(interaction)))
             except HandedOff:
                 return  # another process finishes them and posts them
             except BotError as exc:

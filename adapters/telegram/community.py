@@ -92,7 +92,7 @@ class CommunityHandlers:
             return
         name, args = command_of(message.text)
         event = keys.message_event(PLATFORM, chat.id, message.message_id)
-        ctx = await self.members.context(chat, sender, event)
+        ctx = await self.members.context(chat, sender, event, message=message)
         replied = self.members.replied(message)
         if replied is not None and message.reply_to_message is not None:
             target = message.reply_to_message.from_user

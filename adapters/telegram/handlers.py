@@ -38,7 +38,7 @@ from . import keyboards
 from .ack import Ack, answer
 from .commands import command_handlers
 from .flow import Runs
-from .members import PLATFORM, user_ref
+from .members import PLATFORM, place_of, user_ref
 from .rendering import send_text
 
 if TYPE_CHECKING:
@@ -141,9 +141,11 @@ class TelegramHandlers:
         request = parse_imagine(message.text, self.catalog, self.intents)
         user = user_ref(sender)
         key = keys.message_event(PLATFORM, chat.id, message.message_id)
+        place = place_of(chat)
         await self._tracked(self.runs.run(
             chat.id, message.message_id,
-            lambda progress, ref: self.service.generate(request, user, key, progress, ref),
+            lambda progress, ref: self.service.generate(request, user, key, progress, ref,
+                                                        place),
             requester=None if chat.type == chat.PRIVATE else user.name,
         ))
 
@@ -168,12 +170,14 @@ class TelegramHandlers:
         user = user_ref(query.from_user)
         key = keys.callback_event(PLATFORM, query.id)
         chat = message.chat
+        place = place_of(chat)  # checked where the button is pressed, as the presser
         if data.action == "compare":
             def start(progress, ref):  # type: ignore[no-untyped-def]
-                return self.service.compare(job.id, user, key, progress, ref)
+                return self.service.compare(job.id, user, key, progress, ref, place)
         else:
             def start(progress, ref):  # type: ignore[no-untyped-def]
-                return self.service.rerun(job.id, user, key, data.model_id, progress, ref)
+                return self.service.rerun(job.id, user, key, data.model_id, progress, ref,
+                                          place)
         try:
             await self._tracked(self.runs.run(
                 chat.id, message.message_id, start,

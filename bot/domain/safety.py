@@ -178,3 +178,12 @@ class SafetyStore(Protocol):
                     since: float) -> int: ...
     async def log(self, community: str, platform: str | None, user_id: str | None,
                   limit: int) -> list[AuditEntry]: ...
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel an admin named (Discord's channel option)."""
+
+    id: str
+    name: str = ""
+    age_restricted: bool = False

@@ -7,23 +7,27 @@ them (Discord's slash commands, Telegram's menu, the console) and in every /help
 from __future__ import annotations
 
 from bot.domain.commands import CommandTable
-from bot.services import credits_commands, giveaway_commands, image_commands
+from bot.services import credits_commands, giveaway_commands, image_commands, safety_commands
 from bot.services.commands import Commands
 from bot.services.community import CommunityService
 from bot.services.credits_commands import CreditCommands
 from bot.services.giveaway_commands import GiveawayCommands
 from bot.services.giveaways import GiveawayService
+from bot.services.safety import SafetyService
+from bot.services.safety_commands import SafetyCommands
 
 TABLE = CommandTable([
     *image_commands.COMMANDS,
     *credits_commands.COMMANDS,
     *giveaway_commands.COMMANDS,
+    *safety_commands.COMMANDS,
     *image_commands.LAST,
 ])
 
 
-def build_commands(community: CommunityService, giveaways: GiveawayService) -> Commands:
-    return Commands(TABLE, {
-        **CreditCommands(community).handlers(),
-        **GiveawayCommands(giveaways).handlers(),
-    })
+def build_commands(community: CommunityService, giveaways: GiveawayService,
+                   safety: SafetyService | None = None) -> Commands:
+    handlers = {**CreditCommands(community).handlers(), **GiveawayCommands(giveaways).handlers()}
+    if safety is not None:
+        handlers.update(SafetyCommands(safety, community).handlers())
+    return Commands(TABLE, handlers)

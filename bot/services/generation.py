@@ -29,8 +29,10 @@ from bot.domain.errors import (
 )
 from bot.domain.jobs import Job, JobStore
 from bot.domain.requests import GenerationRequest
+from bot.domain.safety import Place
 from bot.services.planning import Plan, Planner
 from bot.services.provider_router import ProviderRouter
+from bot.services.safety import SafetyService
 from bot.services.worker import GenerationResult, JobRunner, Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class GenerationService:
         welcome_credits: int = 50,
         max_jobs_per_user: int = 2,
         timeout: float = 300.0,
+        safety: SafetyService | None = None,
     ) -> None:
         self.planner = planner
         self.catalog = planner.catalog
@@ -64,6 +67,7 @@ class GenerationService:
         self.welcome_credits = welcome_credits
         self.max_jobs_per_user = max_jobs_per_user  # requests in flight; a compare is one
         self.timeout = timeout
+        self.safety = safety  # None only in tests of the money flow itself
 
     async def account(self, user: UserRef) -> int:
         return await self.ledger.open_account(user, self.welcome_credits)
@@ -80,8 +84,10 @@ class GenerationService:
         event_key: str,
         on_progress: ProgressCallback | None = None,
         chat_ref: Mapping[str, Any] | None = None,
+        place: Place | None = None,
     ) -> GenerationResult:
         plan = self.planner.plan(request)
+        await self._allowed(place, user, request.prompt, plan.model.id)
         account = await self.account(user)
         return await self._run(
             plan, request.prompt, request.seed, user, account, event_key, on_progress, chat_ref
@@ -95,12 +101,15 @@ class GenerationService:
         model_id: str | None = None,
         on_progress: ProgressCallback | None = None,
         chat_ref: Mapping[str, Any] | None = None,
+        place: Place | None = None,
     ) -> GenerationResult:
-        """Run a job's prompt again: same model (a fresh seed) or another model (same seed)."""
+        """Run a job's prompt again: same model (a fresh seed) or another model (same seed).
+        Checked again where it is clicked, with the clicker's standing."""
         parent = await self._job_or_expired(job_id)
         if model_id and model_id not in {m.id for m in self.catalog}:
             raise JobNotFound(BUTTON_EXPIRED)
         model = self.catalog.get(model_id or parent.model_id)
+        await self._allowed(place, user, parent.prompt, model.id)
         same = model.id == parent.model_id
         reason = "again, with a new seed" if same else f"you picked {model.name}"
         plan = Plan(parent.intent, model, reason, self._aspect_for(model, parent.aspect))
@@ -125,10 +134,12 @@ class GenerationService:
         event_key: str,
         on_progress: ProgressCallback | None = None,
         chat_ref: Mapping[str, Any] | None = None,
+        place: Place | None = None,
     ) -> list[GenerationResult | GenerationFailed]:
         """The same prompt on three other models at once, each charged its own price."""
         parent = await self._job_or_expired(job_id)
         models = self.planner.compare_models(parent.intent, parent.model_id, parent.aspect)
+        await self._allowed(place, user, parent.prompt, "compare")
         account = await self.account(user)
         total = sum(m.credits for m in models)
         balance = await self.ledger.balance(account)
@@ -196,6 +207,14 @@ class GenerationService:
     async def attach_chat_ref(self, job_id: str, chat_ref: Mapping[str, Any]) -> None:
         """Remember where a job's status and result live in chat (for delivery after a restart)."""
         await self.jobs.update_job(job_id, chat_ref=chat_ref)
+
+    async def _allowed(self, place: Place | None, user: UserRef, prompt: str,
+                       model_id: str) -> None:
+        """The safety policy, before any credit moves (raises SafetyBlocked). A caller
+        that names no place is treated as a private chat: the strictest default."""
+        if self.safety is not None:
+            where = place or Place.private(user.platform, user.user_id)
+            await self.safety.check(where, user, prompt, model_id)
 
     # -- the job itself -----------------------------------------------------------------
 
