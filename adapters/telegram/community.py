@@ -111,7 +111,8 @@ class CommunityHandlers:
             await self.view.cancelled(gid)
         if name == "giveaway" and sub in ("enter", "leave"):
             await self.view.refresh(gid)  # the count on the message follows typed entries too
-        if reply.private and chat.type != Chat.PRIVATE:
+        # An anonymous admin acts as the group itself: there is no private chat to use.
+        if reply.private and chat.type != Chat.PRIVATE and ctx.user.user_id != str(chat.id):
             await self._in_private(message, ctx.user, name, reply.text)
         else:
             await self._reply(message, reply.text)

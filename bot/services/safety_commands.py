@@ -144,10 +144,10 @@ class SafetyCommands:
                 raise RequestError(f"This server has {self.safety.max_words} blocked words, "
                                    "the most it can have. Remove one first.")
             return Reply(f"Blocked here: {stored}." if added else f"{stored} was blocked "
-                         "already.", private=True)
+                         "already.")
         stored, removed = await self.safety.remove_word(place.community, text)
         return Reply(f"No longer blocked here: {stored}." if removed else
-                     f"{stored} is not on this server's list.", private=True)
+                     f"{stored} is not on this server's list.")
 
     async def ban(self, call: Call) -> Reply:
         duration = str(call.args.get("duration") or "")
