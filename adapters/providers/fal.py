@@ -67,7 +67,7 @@ class FalProvider(HttpProvider):
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
         submitted = await self.call(
             "POST", f"{self.base_url}/{route.model}",
-            json=request_body(route, spec, self.body_params(route)),
+            json=request_body(route, spec, self.body_params(route, spec)),
         )
         handle = {
             "request_id": str(submitted["request_id"]),

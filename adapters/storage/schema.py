@@ -176,7 +176,8 @@ MIGRATIONS: list[str] = [
     );
     """,
     # 6: the safety policy per server and channel, each server's own words, bans and
-    # timeouts, and the audit of what was blocked, refused or flagged.
+    # timeouts, the audit of what was blocked, refused or flagged, and each job's level
+    # (which vendor safety fields it is sent with).
     """
     CREATE TABLE safety_levels (
         community TEXT NOT NULL,
@@ -221,5 +222,6 @@ MIGRATIONS: list[str] = [
     CREATE INDEX safety_audit_place ON safety_audit(community, at);
     CREATE INDEX safety_audit_user ON safety_audit(community, platform, user_id, verdict, at);
     CREATE INDEX safety_audit_age ON safety_audit(at);
+    ALTER TABLE jobs ADD COLUMN safety_level TEXT NOT NULL DEFAULT 'strict';
     """,
 ]

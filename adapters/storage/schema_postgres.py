@@ -223,5 +223,6 @@ MIGRATIONS: list[str] = [
     CREATE INDEX safety_audit_place ON safety_audit(community, at);
     CREATE INDEX safety_audit_user ON safety_audit(community, platform, user_id, verdict, at);
     CREATE INDEX safety_audit_age ON safety_audit(at);
+    ALTER TABLE jobs ADD COLUMN safety_level TEXT NOT NULL DEFAULT 'strict';
     """,
 ]

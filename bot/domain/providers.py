@@ -19,6 +19,13 @@ class Route:
     provider: str
     model: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    # The vendor's safety fields per level (strict/standard/mature), from models.toml; a
+    # vendor with no knob is `vendor_fixed` and gets nothing extra.
+    safety: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    vendor_fixed: bool = False
+
+    def safety_fields(self, level: str) -> Mapping[str, Any]:
+        return self.safety.get(level, {})
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class ImageSpec:
     seed: int | None = None
     model_id: str = ""
     model_name: str = ""
+    safety_level: str = "strict"  # the policy level of the place it was asked in
 
 
 @dataclass(frozen=True)

@@ -87,10 +87,11 @@ class GenerationService:
         place: Place | None = None,
     ) -> GenerationResult:
         plan = self.planner.plan(request)
-        await self._allowed(place, user, request.prompt, plan.model.id)
+        level = await self._allowed(place, user, request.prompt, plan.model.id)
         account = await self.account(user)
         return await self._run(
-            plan, request.prompt, request.seed, user, account, event_key, on_progress, chat_ref
+            plan, request.prompt, request.seed, user, account, event_key, on_progress, chat_ref,
+            safety_level=level,
         )
 
     async def rerun(
@@ -109,7 +110,7 @@ class GenerationService:
         if model_id and model_id not in {m.id for m in self.catalog}:
             raise JobNotFound(BUTTON_EXPIRED)
         model = self.catalog.get(model_id or parent.model_id)
-        await self._allowed(place, user, parent.prompt, model.id)
+        level = await self._allowed(place, user, parent.prompt, model.id)
         same = model.id == parent.model_id
         reason = "again, with a new seed" if same else f"you picked {model.name}"
         plan = Plan(parent.intent, model, reason, self._aspect_for(model, parent.aspect))
@@ -125,6 +126,7 @@ class GenerationService:
             on_progress,
             chat_ref,
             parent_id=parent.id,
+            safety_level=level,
         )
 
     async def compare(
@@ -139,7 +141,7 @@ class GenerationService:
         """The same prompt on three other models at once, each charged its own price."""
         parent = await self._job_or_expired(job_id)
         models = self.planner.compare_models(parent.intent, parent.model_id, parent.aspect)
-        await self._allowed(place, user, parent.prompt, "compare")
+        level = await self._allowed(place, user, parent.prompt, "compare")
         account = await self.account(user)
         total = sum(m.credits for m in models)
         balance = await self.ledger.balance(account)
@@ -167,6 +169,7 @@ class GenerationService:
                     chat_ref,
                     parent_id=parent.id,
                     request_key=event_key,
+                    safety_level=level,
                 )
                 for i, m in enumerate(models)
             ),
@@ -209,12 +212,13 @@ class GenerationService:
         await self.jobs.update_job(job_id, chat_ref=chat_ref)
 
     async def _allowed(self, place: Place | None, user: UserRef, prompt: str,
-                       model_id: str) -> None:
+                       model_id: str) -> str:
         """The safety policy, before any credit moves (raises SafetyBlocked). A caller
         that names no place is treated as a private chat: the strictest default."""
-        if self.safety is not None:
-            where = place or Place.private(user.platform, user.user_id)
-            await self.safety.check(where, user, prompt, model_id)
+        if self.safety is None:
+            return "strict"
+        where = place or Place.private(user.platform, user.user_id)
+        return (await self.safety.check(where, user, prompt, model_id)).label
 
     # -- the job itself -----------------------------------------------------------------
 
@@ -230,6 +234,7 @@ class GenerationService:
         chat_ref: Mapping[str, Any] | None,
         parent_id: str | None = None,
         request_key: str | None = None,
+        safety_level: str = "strict",
     ) -> GenerationResult:
         job = Job(
             id=new_job_id(),
@@ -248,6 +253,7 @@ class GenerationService:
             chat_ref=dict(chat_ref or {}),
             created_at=time.time(),
             request_key=request_key or event_key,
+            safety_level=safety_level,
         )
         queued = await self.jobs.enqueue(job, self.max_jobs_per_user)
         if not queued.created:

@@ -446,7 +446,8 @@ class JobRunner:
                 job.id, provider=str(handle.get("provider", "")), provider_handle=handle
             )
 
-        spec = ImageSpec(job.prompt, job.aspect, job.seed, model.id, model.name)
+        spec = ImageSpec(job.prompt, job.aspect, job.seed, model.id, model.name,
+                         safety_level=job.safety_level)
         await _notify(progress, Progress("started", job.id, model.name))
         if resuming:
             image = await self.router.resume(model, spec, job.provider_handle, record)

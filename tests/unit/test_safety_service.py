@@ -103,12 +103,15 @@ async def test_each_place_has_its_level(world):
     # Mature applies in the age-restricted channel only; elsewhere it falls back.
     result = await service.generate(req(service, "a nude statue"), ANA, "e1", place=NSFW)
     assert result.job.status in ("succeeded", "running") and len(provider.calls) == 1
+    assert provider.calls[-1][1].safety_level == "mature"  # the vendor knobs of the place
+    assert (await service.job(result.job.id)).safety_level == "mature"
     with pytest.raises(SafetyBlocked):
         await service.generate(req(service, "a nude statue"), ANA, "e2", place=GENERAL)
     # DMs are strict by default, whatever the server says.
     with pytest.raises(SafetyBlocked):
         await service.generate(req(service, "a woman in a bikini"), ANA, "e3", place=DM)
     await service.generate(req(service, "a woman in a bikini"), ANA, "e4", place=GENERAL)
+    assert provider.calls[-1][1].safety_level == "standard"
     # No place named: treated as a private chat.
     with pytest.raises(SafetyBlocked):
         await service.generate(req(service, "a woman in a bikini"), ANA, "e5")
