@@ -86,8 +86,8 @@ class Settings(BaseSettings):
     @field_validator("demo_fail")
     @classmethod
     def _demo_fail_mode(cls, value: str) -> str:
-        if value not in ("", "unavailable", "rejected"):
-            raise ValueError("DEMO_FAIL must be empty, 'unavailable' or 'rejected'")
+        if value not in ("", "unavailable", "rejected", "flagged"):
+            raise ValueError("DEMO_FAIL must be empty, 'unavailable', 'rejected' or 'flagged'")
         return value
 
     @field_validator(

@@ -49,6 +49,10 @@ class GeneratedImage:
     provider: str
     provider_model: str
     is_demo: bool = False
+    # The vendor's moderation signal said the image may be unsafe (or could not be read):
+    # posted only where mature applies, and then as a spoiler.
+    flagged: bool = False
+    flag_reason: str = ""
 
 
 class ProviderError(Exception):

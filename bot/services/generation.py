@@ -91,7 +91,7 @@ class GenerationService:
         account = await self.account(user)
         return await self._run(
             plan, request.prompt, request.seed, user, account, event_key, on_progress, chat_ref,
-            safety_level=level,
+            safety_level=level, place=place,
         )
 
     async def rerun(
@@ -127,6 +127,7 @@ class GenerationService:
             chat_ref,
             parent_id=parent.id,
             safety_level=level,
+            place=place,
         )
 
     async def compare(
@@ -170,6 +171,7 @@ class GenerationService:
                     parent_id=parent.id,
                     request_key=event_key,
                     safety_level=level,
+                    place=place,
                 )
                 for i, m in enumerate(models)
             ),
@@ -220,6 +222,27 @@ class GenerationService:
         where = place or Place.private(user.platform, user.user_id)
         return (await self.safety.check(where, user, prompt, model_id)).label
 
+    async def _audit_outcome(self, job: Job, outcome: GenerationResult | GenerationFailed,
+                             user: UserRef, place: Place | None) -> None:
+        """Vendor refusals and flagged results go to the safety audit of the place."""
+        if self.safety is None:
+            return
+        if isinstance(outcome, GenerationFailed):
+            verdict, reason, route = "refused", outcome.user_message, ""
+            if not outcome.rejected:
+                return
+        elif outcome.image.flagged:
+            verdict, reason, route = "spoilered", outcome.image.flag_reason, outcome.image.provider
+        else:
+            return
+        where = place or Place.private(user.platform, user.user_id)
+        try:
+            await self.safety.record(where, user, verdict, "vendor", model_id=job.model_id,
+                                     route=route or str(job.provider or ""),
+                                     vendor_reason=reason, prompt=job.prompt)
+        except Exception:  # noqa: BLE001 - the audit must not change what the person gets
+            log.warning("could not audit job %s", job.id, exc_info=True)
+
     # -- the job itself -----------------------------------------------------------------
 
     async def _run(
@@ -235,6 +258,7 @@ class GenerationService:
         parent_id: str | None = None,
         request_key: str | None = None,
         safety_level: str = "strict",
+        place: Place | None = None,
     ) -> GenerationResult:
         job = Job(
             id=new_job_id(),
@@ -268,6 +292,7 @@ class GenerationService:
             job.cost,
         )
         outcome = await self.runner.wait_for(job, plan.model.name, on_progress)
+        await self._audit_outcome(job, outcome, user, place)
         if isinstance(outcome, GenerationFailed):
             raise outcome
         # The balance right after this job's charge: what the person's reply shows.

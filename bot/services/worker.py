@@ -434,6 +434,11 @@ class JobRunner:
             return self._failed(
                 job, model, f"{model.name} took longer than {self.timeout:.0f} seconds, "
                 "so I stopped waiting.", progress)
+        if image.flagged and job.safety_level != "mature":
+            # Never posted outside mature, and never tried on another route (a moderation
+            # verdict, not an outage).
+            return self._failed(job, model, f"{image.flag_reason}, so it is not posted "
+                                "here.", progress, rejected=True)
         await _notify(progress, Progress("finished", job.id, model.name))
         log.info("job %s succeeded provider=%s", job.id, image.provider)
         return GenerationResult(job, model, image, 0), SUCCEEDED, None

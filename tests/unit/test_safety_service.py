@@ -4,6 +4,8 @@ bans, automatic timeouts on a fake clock, the audit, and the /safety commands.""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from adapters.storage.community import SqlCommunity
@@ -11,7 +13,7 @@ from adapters.storage.ledger import SqlLedger
 from adapters.storage.safety import SqlSafety
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
-from bot.domain.errors import PermissionDenied, RequestError
+from bot.domain.errors import GenerationFailed, PermissionDenied, RequestError
 from bot.domain.prompt_filter import load_rules
 from bot.domain.requests import parse_imagine
 from bot.domain.safety import ChannelRef, Level, Place, SafetyBlocked
@@ -294,3 +296,33 @@ async def test_the_operator_cap_wins(world):
 def test_ban_durations_are_checked(bad):
     with pytest.raises(RequestError):
         parse_span(bad)
+
+
+class Flagging(Scripted):
+    """A vendor whose moderation signal flags every image."""
+
+    async def generate(self, route, spec, record):  # type: ignore[no-untyped-def]
+        image = await super().generate(route, spec, record)
+        return dataclasses.replace(image, flagged=True, flag_reason="the checker flagged it")
+
+
+async def test_flagged_output_is_refunded_outside_mature_and_a_spoiler_inside(db, clock):
+    provider = Flagging("demo")
+    service = build_service(db, demo=provider)
+    safety = SafetyService(SqlSafety(db), load_rules(DATA / "safety.toml"),
+                           max_level=Level.MATURE, clock=clock)
+    service.safety = safety
+    await safety.store.set_level(G, "11", Level.MATURE, "admin", 0.0)
+    before = await balance(service)
+    with pytest.raises(GenerationFailed) as caught:
+        await service.generate(req(service, "a fox"), ANA, "f1", place=GENERAL)
+    assert caught.value.rejected and "not posted here" in caught.value.user_message
+    assert "refunded" in caught.value.user_message
+    assert await balance(service) == before and len(provider.calls) == 1  # no other route
+    result = await service.generate(req(service, "a fox"), ANA, "f2", place=NSFW)
+    assert result.image.flagged  # posted, as a spoiler, by each surface
+    assert await balance(service) == before - result.job.cost
+    log = await safety.log(G, ANA)
+    assert [(r.verdict, r.rule, r.channel) for r in log] == [
+        ("spoilered", "vendor", "11"), ("refused", "vendor", "10")]
+    assert "not posted here" in log[1].vendor_reason and log[0].prompt is None

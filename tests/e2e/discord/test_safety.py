@@ -87,3 +87,19 @@ async def test_a_rerun_clicked_where_the_policy_is_stricter_is_blocked(h: Harnes
     log = await ask(h, h.alice, "safety log")
     assert "blocked (level)" in log and "blocked (operator)" in log
     h.dc.assert_no_errors()
+
+
+async def test_flagged_images_are_refunded_or_posted_as_spoilers(tmp_path):
+    async with running_bot(tmp_path, prepare, WELCOME_CREDITS="50", MAX_SAFETY_LEVEL="mature",
+                           DEMO_FAIL="flagged") as fh:
+        text = await ask(fh, fh.bob, "imagine", {"prompt": "a fox", "model": "flux-2-klein"})
+        assert "not posted here" in text and "refunded" in text and fh.balance(fh.bob) == 50
+        await ask(fh, fh.alice, "safety set", {"level": "mature"})
+        dark = CHANNELS["after-dark"]["id"]
+        inter = await fh.slash(fh.bob, "imagine", {"prompt": "a fox", "model": "flux-2-klein"},
+                               channel_id=dark)
+        message = await inter.wait_message(has_image, timeout=10)
+        [attachment] = message["attachments"]
+        assert attachment["filename"].startswith("SPOILER_")
+        assert not message["embeds"][0].get("image")  # not shown unblurred in the embed
+        assert fh.balance(fh.bob) == 49

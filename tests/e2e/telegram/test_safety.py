@@ -135,3 +135,19 @@ async def test_the_log_lists_blocks_privately(h: Harness, w: World):
     assert "blocked (level)" in text and "banned (ban)" in text and "blocked (server)" in text
     assert "nude" not in text  # prompts are not kept unless SAFETY_LOG_PROMPTS=true
     assert message
+
+
+async def test_flagged_images_are_refunded_or_posted_as_spoilers(tmp_path):
+    async with running_bot(tmp_path, WELCOME_CREDITS="50", MAX_SAFETY_LEVEL="mature",
+                           DEMO_FAIL="flagged") as fh:
+        ada, ben = fh.tg.make_user(7101, "Ada"), fh.tg.make_user(7102, "Ben", username="ben2")
+        group = fh.tg.group_chat(-1007101, "Flagged")
+        fh.tg.set_admins(-1007101, [ada["id"]])
+        await say(fh, group, ben, "/balance", "You have 50 credits")
+        text = await say(fh, group, ben, "/imagine a fox --model flux-2-klein",
+                         "not posted here")
+        assert "refunded" in text.result["text"] and fh.balance(ben) == 50
+        await say(fh, group, ada, "/safety set mature", "Now applies there: mature")
+        _, photo = await fh.imagine(group, ben, "/imagine a fox --model flux-2-klein")
+        assert photo.get("has_spoiler") is True and fh.balance(ben) == 49
+        fh.check_books()
