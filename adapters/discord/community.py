@@ -20,12 +20,11 @@ from adapters.discord import rendering
 from adapters.discord.boundary import send_ephemeral
 from adapters.discord.flow import App
 from adapters.discord.giveaway_views import mention
-from adapters.discord.places import place_of
+from adapters.discord.places import channel_ref, is_server_admin, place_of
 from adapters.discord.slash import Feature, Renderer
 from bot.domain import keys
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
-from bot.domain.safety import ChannelRef
 from bot.services.commands import Call
 from bot.services.replies import credits
 
@@ -35,26 +34,6 @@ PUBLIC_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=Tru
 
 def ref_of(user: discord.abc.User) -> UserRef:
     return UserRef("discord", str(user.id), user.display_name)
-
-
-def is_server_admin(interaction: discord.Interaction, admin_role: str) -> bool:
-    """Manage Server (or Administrator) in this server, or the configured admin role.
-    The role is matched by name on the member's cached roles (Discord keeps them current
-    through the guilds intent)."""
-    if interaction.guild_id is None:
-        return False
-    perms = interaction.permissions
-    if perms.manage_guild or perms.administrator:
-        return True
-    wanted = admin_role.strip().casefold()
-    roles = getattr(interaction.user, "roles", None) or []
-    return bool(wanted) and any(role.name.casefold() == wanted for role in roles)
-
-
-def channel_ref(channel: Any) -> ChannelRef:
-    """A channel picked in a slash option."""
-    return ChannelRef(str(channel.id), getattr(channel, "name", "") or "",
-                      bool(getattr(channel, "nsfw", False)))
 
 
 def context_of(interaction: discord.Interaction, admin_role: str) -> Context:

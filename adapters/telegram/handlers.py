@@ -93,6 +93,7 @@ class TelegramHandlers:
         new = filters.UpdateType.MESSAGE  # not edits: an edited prompt is not a new order
         private = filters.ChatType.PRIVATE
         self.table = community.commands.table
+        self.members = community.members
         own = {"imagine": self.imagine, "models": self.models, "help": self.help,
                "start": self.help}
         for command in command_handlers(community.commands, own, community.command):
@@ -165,6 +166,8 @@ class TelegramHandlers:
             log.info("expired or unknown button %r", (query.data or "")[:64])
             await answer(query, replies.BUTTON_EXPIRED)
             return
+        if data.action == "delete":
+            return await self._delete(query, job.id, message)
         ack = Ack(query)  # answered as soon as the job is recorded (or refused), before work
         ack.fallback(replies.working_on("your request"))
         user = user_ref(query.from_user)
@@ -186,6 +189,15 @@ class TelegramHandlers:
             ))
         finally:
             ack.cancel_fallback()
+
+    async def _delete(self, query: Any, job_id: str, message: Any) -> None:
+        """🗑 on a result: the requester, or an admin of this chat, removes it."""
+        ctx = await self.members.context(message.chat, query.from_user,
+                                         keys.callback_event(PLATFORM, query.id))
+        await self.service.deletable(job_id, ctx.user, self.members.community.is_admin(ctx))
+        await self.bot.delete_message(message.chat.id, message.message_id)
+        await answer(query, replies.DELETED)
+        log.info("job %s result deleted by %s", job_id, ctx.user.key)
 
     def _what(self, data: keyboards.ButtonData, job_model: str) -> str:
         if data.action == "compare":

@@ -26,6 +26,7 @@ from bot.domain.errors import (
     HandedOff,
     InsufficientCredits,
     JobNotFound,
+    PermissionDenied,
 )
 from bot.domain.jobs import Job, JobStore
 from bot.domain.requests import GenerationRequest
@@ -200,6 +201,14 @@ class GenerationService:
             dataclasses.replace(r, balance=final) if isinstance(r, GenerationResult) else r
             for r in results
         ]
+
+    async def deletable(self, job_id: str, user: UserRef, is_admin: bool) -> Job:
+        """The job whose result `user` may delete: their own, or any here for an admin."""
+        job = await self._job_or_expired(job_id)
+        if not is_admin and (job.platform, job.user_id) != (user.platform, user.user_id):
+            raise PermissionDenied("Only the person who asked for this image, or an admin "
+                                   "here, can delete it.")
+        return job
 
     async def job(self, job_id: str) -> Job | None:
         return await self.jobs.get_job(job_id)

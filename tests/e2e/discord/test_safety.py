@@ -13,9 +13,12 @@ from tests.fakes.discord_api import FakeDiscord
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 CHANNELS: dict[str, dict] = {}
+PEOPLE: dict[str, dict] = {}
 
 
 def prepare(dc: FakeDiscord) -> None:
+    PEOPLE["zed"] = dc.make_user(700_050, "zed", global_name="Zed")
+    dc.add_member(GUILD_ID, PEOPLE["zed"])
     CHANNELS["after-dark"] = dc.add_channel(GUILD_ID, name="after-dark")
     CHANNELS["after-dark"]["nsfw"] = True  # age-restricted
     CHANNELS["lobby"] = dc.add_channel(GUILD_ID, name="lobby")
@@ -103,3 +106,20 @@ async def test_flagged_images_are_refunded_or_posted_as_spoilers(tmp_path):
         assert attachment["filename"].startswith("SPOILER_")
         assert not message["embeds"][0].get("image")  # not shown unblurred in the embed
         assert fh.balance(fh.bob) == 49
+
+
+async def test_delete_is_for_the_requester_and_the_servers_admins(h: Harness):
+    zed = PEOPLE["zed"]
+
+    def gone(message: dict) -> bool:
+        return not any(m["id"] == message["id"] for m in h.dc.messages(message["channel_id"]))
+
+    _, mine = await h.imagine(h.bob, "a kite", model="flux-2-klein")
+    refused = await ephemeral_text(await h.click(zed, mine, "img:del:"))
+    assert "Only the person who asked" in refused and not gone(mine)
+    await h.click(h.bob, mine, "img:del:")
+    await h.dc.wait_until(lambda: gone(mine), timeout=5, what="the deleted result")
+    _, other = await h.imagine(h.bob, "a kite", model="flux-2-klein")
+    await h.click(h.alice, other, "img:del:")  # the owner: an admin here
+    await h.dc.wait_until(lambda: gone(other), timeout=5, what="the deleted result")
+    h.dc.assert_no_errors()

@@ -151,3 +151,20 @@ async def test_flagged_images_are_refunded_or_posted_as_spoilers(tmp_path):
         _, photo = await fh.imagine(group, ben, "/imagine a fox --model flux-2-klein")
         assert photo.get("has_spoiler") is True and fh.balance(ben) == 49
         fh.check_books()
+
+
+async def test_delete_is_for_the_requester_and_the_chats_admins(h: Harness, w: World):
+    _, mine = await h.imagine(w.group, w.cat, "/imagine a kite --model flux-2-klein")
+    delete = button(mine, "🗑 Delete")["callback_data"]
+    assert len(delete) <= 64
+    refused = await h.answered(h.tg.user_clicks(w.group, w.ben, mine.result, delete))
+    assert "Only the person who asked" in refused["text"]
+    assert h.tg.calls_to("deleteMessage") == []
+    done = await h.answered(h.tg.user_clicks(w.group, w.cat, mine.result, delete))
+    assert done["text"] == "Deleted."
+    [call] = h.tg.calls_to("deleteMessage")
+    assert call.get("message_id") == mine.result["message_id"]
+    _, other = await h.imagine(w.group, w.cat, "/imagine a kite --model flux-2-klein")
+    await h.answered(h.tg.user_clicks(w.group, w.ada, other.result,
+                                      button(other, "🗑 Delete")["callback_data"]))
+    assert len(h.tg.calls_to("deleteMessage")) == 2
