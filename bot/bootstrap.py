@@ -18,11 +18,14 @@ from adapters.storage.giveaways import SqlGiveaways
 from adapters.storage.jobs import SqlJobStore
 from adapters.storage.ledger import SqlLedger
 from adapters.storage.purchases import SqlPurchases
+from adapters.storage.safety import SqlSafety
 from bot.domain.catalog import Catalog, load_catalog
 from bot.domain.credits import Ledger
 from bot.domain.fleet import Fleet, IdentifyGate
 from bot.domain.intents import IntentTable, load_intents
 from bot.domain.jobs import JobStore
+from bot.domain.prompt_filter import load_rules as load_filter
+from bot.domain.safety import Level
 from bot.domain.store import load_store
 from bot.services.command_table import build_commands
 from bot.services.commands import Commands
@@ -34,6 +37,7 @@ from bot.services.health import Health
 from bot.services.planning import Planner
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
+from bot.services.safety import Escalation, SafetyService
 from bot.services.shutdown import Shutdown
 from bot.services.store import StoreService
 from bot.services.worker import JobRunner
@@ -63,6 +67,7 @@ class App:
     runner: JobRunner
     shutdown: Shutdown
     store: StoreService
+    safety: SafetyService
     health: Health = field(default_factory=Health)  # what /readyz reports
 
     async def close(self) -> None:
@@ -101,6 +106,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         platforms=platforms,
     )
     shutdown = Shutdown(runner, settings.shutdown_grace_seconds)
+    safety = build_safety(settings, SqlSafety(db))
     service = GenerationService(
         Planner(catalog, intents),
         ledger,
@@ -111,6 +117,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         max_jobs_per_user=settings.max_jobs_per_user,
         timeout=settings.generation_timeout_seconds,
         shutdown=shutdown,
+        safety=safety,
     )
     community = CommunityService(
         ledger,
@@ -136,10 +143,24 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         http,
         community,
         giveaways,
-        build_commands(community, giveaways, store),
+        build_commands(community, giveaways, store, safety),
         DatabaseIdentifyGate(fleet),
         fleet,
         runner,
         shutdown,
         store,
+        safety,
+    )
+
+
+def build_safety(settings: Settings, store: SqlSafety) -> SafetyService:
+    return SafetyService(
+        store,
+        load_filter(settings.safety_file),
+        dm_level=Level.parse(settings.dm_safety_level),
+        max_level=Level.parse(settings.max_safety_level),
+        log_prompts=settings.safety_log_prompts,
+        log_days=settings.safety_log_days,
+        escalation=Escalation.parse(settings.safety_block_strikes, settings.safety_block_window,
+                                    settings.safety_timeouts),
     )

@@ -7,6 +7,7 @@ Every field here is listed in `.env.example` (a test checks that).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +65,16 @@ class Settings(BaseSettings):
     discord_test_purchases: bool = False  # credit Discord test-mode entitlements (type 4)
     payments_reconcile_seconds: float = Field(3600.0, gt=0)
 
+    # Content safety
+    safety_file: Path = DATA_DIR / "safety.toml"
+    dm_safety_level: Literal["strict", "standard", "mature"] = "strict"
+    max_safety_level: Literal["strict", "standard", "mature"] = "standard"
+    safety_log_prompts: bool = False
+    safety_log_days: float = Field(30.0, gt=0)
+    safety_block_strikes: int = Field(3, ge=0)
+    safety_block_window: str = "24h"
+    safety_timeouts: str = "1h,6h,24h"
+
     # Offline demo renderer (used when no provider key is set)
     demo_delay_seconds: float = Field(0.0, ge=0)
     demo_fail: str = ""  # "", "unavailable" or "rejected": make the demo fail, for tests
@@ -102,8 +113,8 @@ class Settings(BaseSettings):
     @field_validator("demo_fail")
     @classmethod
     def _demo_fail_mode(cls, value: str) -> str:
-        if value not in ("", "unavailable", "rejected"):
-            raise ValueError("DEMO_FAIL must be empty, 'unavailable' or 'rejected'")
+        if value not in ("", "unavailable", "rejected", "flagged"):
+            raise ValueError("DEMO_FAIL must be empty, 'unavailable', 'rejected' or 'flagged'")
         return value
 
     @field_validator("log_format")

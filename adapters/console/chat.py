@@ -23,6 +23,7 @@ from bot.domain.credits import UserRef
 from bot.domain.errors import BotError, GenerationFailed, RequestError
 from bot.domain.jobs import Job
 from bot.domain.requests import clean_text, parse_imagine
+from bot.domain.safety import Place
 from bot.services import replies
 from bot.services.community_text import CommunityText, outcome_text
 from bot.services.generation import GenerationResult, Progress
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 CONSOLE_USER = UserRef("console", "console", "console")
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 SURFACE = "console"
+# The console is the operator's own "server": its safety level can be set like one.
+PLACE = Place(SURFACE, SURFACE)
 
 
 class ConsoleChat:
@@ -105,7 +108,8 @@ class ConsoleChat:
         if name in self.own:
             return await self.own[name](rest)
         # The console user is the operator: an admin, in a "community" of its own.
-        ctx = Context(self.user, SURFACE, is_admin=True, event_key=self._event())
+        ctx = Context(self.user, SURFACE, is_admin=True, event_key=self._event(),
+                      place=PLACE)
         await self.app.community.seen(ctx, self.user.name)
         reply = await self.text.handle(ctx, name, rest, self._resolve)
         self.write(reply.text)
@@ -126,7 +130,8 @@ class ConsoleChat:
 
     async def _imagine(self, text: str) -> None:
         request = parse_imagine(text, self.service.catalog, self.service.planner.intents)
-        result = await self.service.generate(request, self.user, self._event(), self._progress)
+        result = await self.service.generate(request, self.user, self._event(), self._progress,
+                                             place=PLACE)
         self._show(result)
 
     async def _rerun(self, arg: str) -> None:
@@ -145,7 +150,8 @@ class ConsoleChat:
         if choice.action == "compare":
             return await self._compare("")
         result = await self.service.rerun(
-            self.last.job.id, self.user, self._event(), choice.model_id, self._progress
+            self.last.job.id, self.user, self._event(), choice.model_id, self._progress,
+            place=PLACE,
         )
         self._show(result)
 
@@ -153,7 +159,7 @@ class ConsoleChat:
         if self.last is None:
             raise RequestError("Nothing to compare yet. Make an image with /imagine first.")
         outcomes = await self.service.compare(
-            self.last.job.id, self.user, self._event(), self._progress
+            self.last.job.id, self.user, self._event(), self._progress, place=PLACE
         )
         for outcome in outcomes:
             if isinstance(outcome, GenerationFailed):

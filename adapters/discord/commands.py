@@ -133,6 +133,9 @@ def slash_commands(app: App, surface: Surface, board: GiveawayBoard,
                    shop: Feature | None = None) -> list[AppCommand]:
     """Every command of the table Discord offers: the one registration point. Features
     render what is special here; everything else gets the core handler's reply."""
+    levels = [app_commands.Choice(name=n, value=n)
+              for n in ("strict", "standard", "mature", "default")]
     features = [ImageFeature(surface).feature(), CreditsFeature(app).feature(),
-                GiveawayFeature(board).feature(), *([shop] if shop else [])]
+                GiveawayFeature(board).feature(), Feature(choices={Source.SAFETY_LEVELS: levels}),
+                *([shop] if shop else [])]
     return build_slash(app.commands, features, shared_renderer(app))

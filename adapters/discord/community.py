@@ -20,6 +20,7 @@ from adapters.discord import rendering
 from adapters.discord.boundary import send_ephemeral
 from adapters.discord.flow import App
 from adapters.discord.giveaway_views import mention
+from adapters.discord.places import channel_ref, is_server_admin, place_of
 from adapters.discord.slash import Feature, Renderer
 from bot.domain import keys
 from bot.domain.community import Context
@@ -35,20 +36,6 @@ def ref_of(user: discord.abc.User) -> UserRef:
     return UserRef("discord", str(user.id), user.display_name)
 
 
-def is_server_admin(interaction: discord.Interaction, admin_role: str) -> bool:
-    """Manage Server (or Administrator) in this server, or the configured admin role.
-    The role is matched by name on the member's cached roles (Discord keeps them current
-    through the guilds intent)."""
-    if interaction.guild_id is None:
-        return False
-    perms = interaction.permissions
-    if perms.manage_guild or perms.administrator:
-        return True
-    wanted = admin_role.strip().casefold()
-    roles = getattr(interaction.user, "roles", None) or []
-    return bool(wanted) and any(role.name.casefold() == wanted for role in roles)
-
-
 def context_of(interaction: discord.Interaction, admin_role: str) -> Context:
     """The one place a Discord interaction becomes a community `Context`."""
     user = interaction.user
@@ -62,6 +49,7 @@ def context_of(interaction: discord.Interaction, admin_role: str) -> Context:
         is_admin=is_server_admin(interaction, admin_role),
         event_key=keys.interaction_event("discord", interaction.id),
         is_bot=user.bot,
+        place=place_of(interaction),
     )
 
 
@@ -86,7 +74,10 @@ class SlashArgs:
         self.app, self.ctx, self.values = app, ctx, values
 
     def get(self, name: str) -> Any:
-        return self.values.get(name)
+        value = self.values.get(name)
+        if isinstance(value, discord.app_commands.AppCommandChannel | discord.abc.GuildChannel):
+            return channel_ref(value)
+        return value
 
     async def user(self, name: str) -> tuple[UserRef, bool] | None:
         """The person picked; recorded as a member here (leaderboard, @username lookups)."""

@@ -7,6 +7,7 @@ custom_id scheme (<= 100 chars, unique per message; the job id is 10 hex chars):
     img:cmp:<job_id>              button  "Compare on 3"
     img:try:<job_id>:<model_id>   button  on an ephemeral "not enough credits" notice:
                                           rerun on the model the person can afford
+    img:del:<job_id>              button  "Delete": the requester or the server's admins
 
 Nothing else is in the id: the job is looked up in the database, so buttons keep working
 after a restart and weeks later. Clicks go to `interaction.client.surface` (see flow.py),
@@ -122,8 +123,25 @@ class TryButton(_JobItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
         await _handler(interaction).click(interaction, "model", self.job_id, self.model_id)
 
 
+class DeleteButton(_JobItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
+                   template=rf"img:del:{_JOB}"):
+    def __init__(self, job_id: str) -> None:
+        super().__init__(discord.ui.Button(
+            label="Delete", style=discord.ButtonStyle.danger, emoji="🗑",
+            custom_id=f"img:del:{job_id}", row=0))
+        self.job_id = job_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> DeleteButton:
+        return cls(match["job"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _handler(interaction).click(interaction, "delete", self.job_id, None)
+
+
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    AgainButton, CompareButton, RerunSelect, TryButton)
+    AgainButton, CompareButton, RerunSelect, TryButton, DeleteButton)
 
 
 def result_view(result: GenerationResult, catalog: Catalog, planner: Planner) -> discord.ui.View:
@@ -140,6 +158,7 @@ def result_view(result: GenerationResult, catalog: Catalog, planner: Planner) ->
             options.append(discord.SelectOption(
                 label=choice.label[:100], value=model.id,
                 description=", ".join(model.strengths)[:100] or None))
+    view.add_item(DeleteButton(result.job.id))
     if options:
         view.add_item(RerunSelect(result.job.id, options))
     return view

@@ -27,8 +27,10 @@ from adapters.discord.boundary import (
     report,
     send_ephemeral,
 )
+from adapters.discord.places import is_server_admin, place_of
 from adapters.discord.reply import Reply, Target
 from bot.domain import keys
+from bot.domain.community import Context
 from bot.domain.credits import UserRef
 from bot.domain.errors import (
     BotError,
@@ -89,10 +91,10 @@ class Surface:
     # -- entry points ------------------------------------------------------------------------
 
     async def imagine(self, interaction: discord.Interaction, request: GenerationRequest) -> None:
-        user, key = user_of(interaction), event_key(interaction)
+        user, key, place = user_of(interaction), event_key(interaction), place_of(interaction)
 
         def start(progress: Any, ref: Mapping[str, Any]) -> Coroutine[Any, Any, GenerationResult]:
-            return self.service.generate(request, user, key, progress, ref)
+            return self.service.generate(request, user, key, progress, ref, place)
 
         await self._single(interaction, start, None)
 
@@ -102,17 +104,32 @@ class Surface:
         try:
             if action == "compare":
                 return await self._compare(interaction, job_id)
+            if action == "delete":
+                return await self._delete(interaction, job_id)
             if model_id is not None and self.catalog.find(model_id) is None:
                 raise JobNotFound(EXPIRED)
-            user, key = user_of(interaction), event_key(interaction)
+            user, key, place = user_of(interaction), event_key(interaction), place_of(interaction)
 
             def start(progress: Any, ref: Mapping[str, Any]
                       ) -> Coroutine[Any, Any, GenerationResult]:
-                return self.service.rerun(job_id, user, key, model_id, progress, ref)
+                return self.service.rerun(job_id, user, key, model_id, progress, ref, place)
 
             await self._single(interaction, start, job_id)
         except Exception as exc:  # noqa: BLE001 - the component error boundary
             await self.report(interaction, exc)
+
+    async def _delete(self, interaction: discord.Interaction, job_id: str) -> None:
+        """🗑 on a result: the requester, or an admin of this server, removes it."""
+        user = user_of(interaction)
+        place = place_of(interaction)
+        admin = self.app.community.is_admin(Context(
+            user, place.community,
+            is_admin=is_server_admin(interaction, self.app.settings.discord_admin_role)))
+        await self.service.deletable(job_id, user, admin)  # refuses everyone else
+        await interaction.response.defer()
+        if interaction.message is not None:
+            await interaction.message.delete()
+        log.info("job %s result deleted by %s", job_id, user.key)
 
     async def expired(self, interaction: discord.Interaction) -> None:
         """A click on a component none of our templates knows (old or forged)."""
@@ -169,7 +186,8 @@ class Surface:
         user = user_of(interaction)
         try:
             outcomes = await self.service.compare(
-                job_id, user, event_key(interaction), progress, reply.target.to_ref())
+                job_id, user, event_key(interaction), progress, reply.target.to_ref(),
+                place_of(interaction))
         except HandedOff:
             return  # another process finishes them and posts them
         except BotError as exc:

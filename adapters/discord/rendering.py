@@ -46,7 +46,8 @@ def result_embed(result: GenerationResult, requester: str, filename: str) -> dis
     embed.add_field(name="Cost", value=replies.credits(result.cost))
     embed.add_field(name="Balance left", value=replies.credits(result.balance))
     embed.add_field(name="Seed", value=str(result.job.seed))
-    embed.set_image(url=f"attachment://{filename}")
+    if not result.image.flagged:  # a flagged image goes as a spoiler file, not in the embed
+        embed.set_image(url=f"attachment://{filename}")
     footer = f"Job {result.job.id}"
     if demo:
         footer = (f"Demo image: drawn by the offline demo renderer, not by {result.model.name}. "
@@ -83,7 +84,9 @@ def image_bytes(data: bytes, mime: str, limit: int) -> tuple[bytes, str]:
 
 
 def file_name(result: GenerationResult, ext: str) -> str:
-    return f"{result.model.id}-{result.job.id}.{ext}"
+    """A flagged image (posted only where mature applies) is a spoiler attachment."""
+    spoiler = "SPOILER_" if result.image.flagged else ""
+    return f"{spoiler}{result.model.id}-{result.job.id}.{ext}"
 
 
 def help_embed(text: str) -> discord.Embed:

@@ -81,7 +81,7 @@ class ArkProvider(HttpProvider):
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
         body = await self.call(
             "POST", f"{self.base_url}/images/generations",
-            json=request_body(route, spec, self.body_params(route)),
+            json=request_body(route, spec, self.body_params(route, spec)),
         )
         failure = item_error(body["error"]) if body.get("error") else None
         for item in body.get("data") or []:

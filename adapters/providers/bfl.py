@@ -55,7 +55,7 @@ class BflProvider(HttpProvider):
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
         submitted = await self.call(
             "POST", f"{self.base_url}/v1/{route.model}",
-            json=request_body(route, spec, self.body_params(route)),
+            json=request_body(route, spec, self.body_params(route, spec)),
         )
         handle = {
             "id": str(submitted["id"]),

@@ -96,7 +96,11 @@ class DemoProvider:
             )
         data = await asyncio.to_thread(render_demo, spec)
         width, height = demo_size(spec.aspect or "1:1")
-        return GeneratedImage(data, "image/png", width, height, "demo", route.model, is_demo=True)
+        flagged = self.fail == "flagged"  # stands in for a vendor's has_nsfw_concepts
+        return GeneratedImage(data, "image/png", width, height, "demo", route.model, is_demo=True,
+                              flagged=flagged,
+                              flag_reason="the demo renderer was told to flag its image"
+                              if flagged else "")
 
     async def resume(
         self, route: Route, spec: ImageSpec, handle: Mapping[str, Any], record: JobHandleRecorder

@@ -10,6 +10,7 @@ for apps without a seed; anything else is sent in the body as is.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +19,7 @@ import httpx
 
 from adapters.providers.http_common import HttpProvider
 from adapters.providers.media import dims_for
+from adapters.providers.outcomes import nsfw_flags
 from bot.domain.providers import (
     GeneratedImage,
     ImageSpec,
@@ -67,7 +69,7 @@ class FalProvider(HttpProvider):
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
         submitted = await self.call(
             "POST", f"{self.base_url}/{route.model}",
-            json=request_body(route, spec, self.body_params(route)),
+            json=request_body(route, spec, self.body_params(route, spec)),
         )
         handle = {
             "request_id": str(submitted["request_id"]),
@@ -107,7 +109,7 @@ class FalProvider(HttpProvider):
         images = result.get("images") or []
         if not images or not images[0].get("url"):
             raise ProviderRejected("fal.ai returned no image, which means it refused the prompt")
-        nsfw = result.get("has_nsfw_concepts") or []
-        if nsfw and nsfw[0]:
-            raise ProviderRejected("fal.ai's safety checker flagged the generated image")
-        return await self.image_from(str(images[0]["url"]), route)
+        flagged, why = nsfw_flags(result.get("has_nsfw_concepts"), "fal.ai")
+        image = await self.image_from(str(images[0]["url"]), route)
+        # Flagged images are the policy's call (refund, or a spoiler where mature applies).
+        return dataclasses.replace(image, flagged=True, flag_reason=why) if flagged else image

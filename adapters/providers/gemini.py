@@ -56,7 +56,10 @@ def parse_duration(text: str) -> float | None:
 
 
 def request_body(route: Route, spec: ImageSpec, extra: dict[str, Any]) -> dict[str, Any]:
+    extra = dict(extra)
+    safety = extra.pop("safetySettings", None)  # a top-level field, not generation config
     return {
+        **({"safetySettings": safety} if safety else {}),
         "contents": [{"role": "user", "parts": [{"text": spec.prompt}]}],
         "generationConfig": {
             # TEXT as well as IMAGE: when the model refuses, the text says why.
@@ -116,7 +119,7 @@ class GeminiProvider(HttpProvider):
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
         body = await self.call(
             "POST", f"{self.base_url}/v1beta/models/{route.model}:generateContent",
-            json=request_body(route, spec, self.body_params(route)),
+            json=request_body(route, spec, self.body_params(route, spec)),
         )
         images = [
             inline["data"]

@@ -145,8 +145,12 @@ class HttpProvider:
     def scrub(self, text: str) -> str:
         return text.replace(self._key, "[key]") if self._key else text
 
-    def body_params(self, route: Route) -> dict[str, Any]:
-        return {k: v for k, v in route.params.items() if k not in ADAPTER_OPTIONS}
+    def body_params(self, route: Route, spec: ImageSpec | None = None) -> dict[str, Any]:
+        """The route's request fields, and its safety fields for the job's level."""
+        fields = {k: v for k, v in route.params.items() if k not in ADAPTER_OPTIONS}
+        if spec is not None:
+            fields.update(route.safety_fields(spec.safety_level))
+        return fields
 
     async def call(
         self,

@@ -46,6 +46,18 @@ def error_text(body: Any) -> str:
     return str(body) if body is not None else ""
 
 
+def nsfw_flags(value: Any, label: str) -> tuple[bool, str]:
+    """A `has_nsfw_concepts`-style signal as one verdict: (flagged, why). Absent means the
+    route has no such signal; anything but a list of booleans counts as flagged."""
+    if value is None:
+        return False, ""
+    if not isinstance(value, list) or not all(isinstance(v, bool) for v in value):
+        return True, f"{label}'s safety signal could not be read"
+    if any(value):
+        return True, f"{label}'s safety checker flagged the image"
+    return False, ""
+
+
 def short(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

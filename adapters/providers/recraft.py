@@ -55,7 +55,7 @@ class RecraftProvider(HttpProvider):
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
         body = await self.call(
             "POST", f"{self.base_url}/v1/images/generations",
-            json=request_body(route, spec, self.body_params(route)),
+            json=request_body(route, spec, self.body_params(route, spec)),
         )
         data = body.get("data") or []
         ref = (data[0].get("b64_json") or data[0].get("url")) if data else None

@@ -69,7 +69,7 @@ class ReplicateProvider(HttpProvider):
                else f"{self.base_url}/v1/models/{model}/predictions")
         wait = int(route.params.get("wait", 10))
         prediction = await self.call(
-            "POST", url, json=request_body(route, spec, self.body_params(route)),
+            "POST", url, json=request_body(route, spec, self.body_params(route, spec)),
             headers={"Prefer": f"wait={wait}"},
         )
         handle = {

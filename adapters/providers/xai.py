@@ -39,7 +39,7 @@ class XaiProvider(HttpProvider):
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
         body = await self.call(
             "POST", f"{self.base_url}/v1/images/generations",
-            json=request_body(route, spec, self.body_params(route)),
+            json=request_body(route, spec, self.body_params(route, spec)),
         )
         if body.get("block_reason"):
             raise ProviderRejected(f"xAI's moderation blocked the prompt ({body['block_reason']})")

@@ -22,7 +22,7 @@ _FIELDS = (
     "id", "account_id", "platform", "user_id", "prompt", "model_id", "intent", "reason",
     "aspect", "seed", "cost", "event_key", "status", "parent_id", "provider",
     "provider_handle", "chat_ref", "error", "created_at", "finished_at", "request_key",
-    "claimed_by", "lease_until", "deadline_at", "called_at",
+    "claimed_by", "lease_until", "deadline_at", "called_at", "safety_level",
 )  # fmt: skip
 _COLUMNS = ", ".join(_FIELDS)
 _JSON_FIELDS = ("provider_handle", "chat_ref")

@@ -199,4 +199,53 @@ MIGRATIONS: list[str] = [
     CREATE INDEX purchases_account ON purchases(account_id, created_at);
     CREATE INDEX purchases_unconsumed ON purchases(platform) WHERE consumed = 0;
     """,
+    # 7: the safety policy per server and channel, each server's own words, bans and
+    # timeouts, the audit of what was blocked, refused or flagged, and each job's level
+    # (which vendor safety fields it is sent with).
+    """
+    CREATE TABLE safety_levels (
+        community TEXT NOT NULL,
+        channel TEXT NOT NULL DEFAULT '',
+        level TEXT NOT NULL CHECK (level IN ('strict', 'standard', 'mature')),
+        set_by TEXT NOT NULL,
+        set_at REAL NOT NULL,
+        PRIMARY KEY (community, channel)
+    );
+    CREATE TABLE safety_words (
+        community TEXT NOT NULL,
+        word TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at REAL NOT NULL,
+        PRIMARY KEY (community, word)
+    );
+    CREATE TABLE safety_bans (
+        community TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        until REAL,
+        reason TEXT NOT NULL DEFAULT '',
+        banned_by TEXT NOT NULL,
+        auto INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (community, platform, user_id)
+    );
+    CREATE TABLE safety_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        platform TEXT NOT NULL,
+        community TEXT NOT NULL,
+        channel TEXT NOT NULL DEFAULT '',
+        user_id TEXT NOT NULL,
+        model_id TEXT NOT NULL DEFAULT '',
+        route TEXT NOT NULL DEFAULT '',
+        verdict TEXT NOT NULL,
+        rule TEXT NOT NULL DEFAULT '',
+        vendor_reason TEXT NOT NULL DEFAULT '',
+        prompt TEXT
+    );
+    CREATE INDEX safety_audit_place ON safety_audit(community, at);
+    CREATE INDEX safety_audit_user ON safety_audit(community, platform, user_id, verdict, at);
+    CREATE INDEX safety_audit_age ON safety_audit(at);
+    ALTER TABLE jobs ADD COLUMN safety_level TEXT NOT NULL DEFAULT 'strict';
+    """,
 ]

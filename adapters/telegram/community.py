@@ -92,7 +92,7 @@ class CommunityHandlers:
             return
         name, args = command_of(message.text)
         event = keys.message_event(PLATFORM, chat.id, message.message_id)
-        ctx = await self.members.context(chat, sender, event)
+        ctx = await self.members.context(chat, sender, event, message=message)
         replied = self.members.replied(message)
         if replied is not None and message.reply_to_message is not None:
             target = message.reply_to_message.from_user
@@ -111,7 +111,8 @@ class CommunityHandlers:
             await self.view.cancelled(gid)
         if name == "giveaway" and sub in ("enter", "leave"):
             await self.view.refresh(gid)  # the count on the message follows typed entries too
-        if reply.private and chat.type != Chat.PRIVATE:
+        # An anonymous admin acts as the group itself: there is no private chat to use.
+        if reply.private and chat.type != Chat.PRIVATE and ctx.user.user_id != str(chat.id):
             await self._in_private(message, ctx.user, name, reply.text)
         else:
             await self._reply(message, reply.text)

@@ -37,7 +37,7 @@ from . import keyboards
 from .ack import Ack, answer
 from .commands import command_handlers
 from .flow import Runs
-from .members import PLATFORM, user_ref
+from .members import PLATFORM, place_of, user_ref
 from .observed import update_counter
 from .rendering import send_text
 
@@ -95,6 +95,7 @@ class TelegramHandlers:
         private = filters.ChatType.PRIVATE
         self.table = community.commands.table
         application.add_handler(update_counter(self.table), group=-2)  # metrics, before all
+        self.members = community.members
         own = {"imagine": self.imagine, "models": self.models, "help": self.help,
                "start": self.help, "buy": self.guard(payments.buy)}
         for command in command_handlers(community.commands, own, community.command):
@@ -143,9 +144,11 @@ class TelegramHandlers:
         request = parse_imagine(message.text, self.catalog, self.intents)
         user = user_ref(sender)
         key = keys.message_event(PLATFORM, chat.id, message.message_id)
+        place = place_of(chat)
         await self.runs.run(
             chat.id, message.message_id,
-            lambda progress, ref: self.service.generate(request, user, key, progress, ref),
+            lambda progress, ref: self.service.generate(request, user, key, progress, ref,
+                                                        place),
             requester=None if chat.type == chat.PRIVATE else user.name,
         )
 
@@ -165,17 +168,21 @@ class TelegramHandlers:
             log.info("expired or unknown button %r", (query.data or "")[:64])
             await answer(query, replies.BUTTON_EXPIRED)
             return
+        if data.action == "delete":
+            return await self._delete(query, job.id, message)
         ack = Ack(query)  # answered as soon as the job is recorded (or refused), before work
         ack.fallback(replies.working_on("your request"))
         user = user_ref(query.from_user)
         key = keys.callback_event(PLATFORM, query.id)
         chat = message.chat
+        place = place_of(chat)  # checked where the button is pressed, as the presser
         if data.action == "compare":
             def start(progress, ref):  # type: ignore[no-untyped-def]
-                return self.service.compare(job.id, user, key, progress, ref)
+                return self.service.compare(job.id, user, key, progress, ref, place)
         else:
             def start(progress, ref):  # type: ignore[no-untyped-def]
-                return self.service.rerun(job.id, user, key, data.model_id, progress, ref)
+                return self.service.rerun(job.id, user, key, data.model_id, progress, ref,
+                                          place)
         try:
             await self.runs.run(
                 chat.id, message.message_id, start,
@@ -184,6 +191,15 @@ class TelegramHandlers:
             )
         finally:
             ack.cancel_fallback()
+
+    async def _delete(self, query: Any, job_id: str, message: Any) -> None:
+        """🗑 on a result: the requester, or an admin of this chat, removes it."""
+        ctx = await self.members.context(message.chat, query.from_user,
+                                         keys.callback_event(PLATFORM, query.id))
+        await self.service.deletable(job_id, ctx.user, self.members.community.is_admin(ctx))
+        await self.bot.delete_message(message.chat.id, message.message_id)
+        await answer(query, replies.DELETED)
+        log.info("job %s result deleted by %s", job_id, ctx.user.key)
 
     def _what(self, data: keyboards.ButtonData, job_model: str) -> str:
         if data.action == "compare":

@@ -5,6 +5,7 @@ callback_data grammar (ASCII only, so bytes == characters):
     r:<job_id>:a          run the job's prompt again on the same model (a fresh seed)
     r:<job_id>:<model_id> run it on that model (catalog id, e.g. `nano-banana-pro`)
     c:<job_id>            compare on three models
+    x:<job_id>            delete the result (the requester or the chat's admins)
     g:<giveaway_id>       enter a giveaway, or leave it when already in (a toggle)
 
 Model ids rather than catalog positions: an operator may reorder or reprice models.toml,
@@ -30,15 +31,16 @@ log = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64
 BUTTONS_PER_ROW = 2
 AGAIN = "a"
+DELETE_LABEL = "🗑 Delete"
 _PATTERN = re.compile(r"^(?:r:(?P<rjob>[0-9a-f]{4,32}):(?P<target>[a-z0-9][a-z0-9._-]{0,50})"
-                      r"|c:(?P<cjob>[0-9a-f]{4,32}))$")
+                      r"|c:(?P<cjob>[0-9a-f]{4,32})|x:(?P<xjob>[0-9a-f]{4,32}))$")
 _GIVEAWAY = re.compile(r"^g:([0-9a-f]{4,32})$")
 GIVEAWAY_PREFIX = "g:"  # every callback_data starting with this goes to the giveaway handler
 
 
 @dataclass(frozen=True)
 class ButtonData:
-    action: str  # "rerun" | "compare"
+    action: str  # "rerun" | "compare" | "delete"
     job_id: str
     model_id: str | None = None  # None = the job's own model (rerun) / not used (compare)
 
@@ -46,6 +48,8 @@ class ButtonData:
 def encode(data: ButtonData) -> str:
     if data.action == "compare":
         text = f"c:{data.job_id}"
+    elif data.action == "delete":
+        text = f"x:{data.job_id}"
     else:
         text = f"r:{data.job_id}:{data.model_id or AGAIN}"
     if len(text.encode()) > MAX_CALLBACK_BYTES:
@@ -62,6 +66,8 @@ def decode(text: str | None) -> ButtonData | None:
         return None
     if m.group("cjob"):
         return ButtonData("compare", m.group("cjob"))
+    if m.group("xjob"):
+        return ButtonData("delete", m.group("xjob"))
     target = m.group("target")
     return ButtonData("rerun", m.group("rjob"), None if target == AGAIN else target)
 
@@ -111,11 +117,15 @@ def choice_data(job_id: str, choice: Choice) -> ButtonData:
 def result_keyboard(
     result: GenerationResult, catalog: Catalog, planner: Planner
 ) -> InlineKeyboardMarkup | None:
-    """Again on the same model, each other model with its price, compare on three."""
+    """Again on the same model, each other model with its price, compare on three; then
+    Delete on a row of its own."""
     job_id = result.job.id
-    return _rows(
+    markup = _rows(
         [_button(c.label, choice_data(job_id, c)) for c in result_choices(result, catalog, planner)]
     )
+    delete = InlineKeyboardButton(DELETE_LABEL, callback_data=encode(ButtonData("delete", job_id)))
+    rows = list(markup.inline_keyboard) if markup is not None else []
+    return InlineKeyboardMarkup([*rows, [delete]])
 
 
 def single_button(label: str, data: ButtonData) -> InlineKeyboardMarkup | None:

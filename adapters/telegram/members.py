@@ -23,6 +23,7 @@ from telegram.error import TelegramError
 from bot.domain import keys
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
+from bot.domain.safety import Place
 from bot.services.community import CommunityService
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,21 @@ def chat_of(community: str) -> int | None:
         return int(tail)
     except ValueError:
         return None
+
+
+def place_of(chat: Chat) -> Place:
+    """Where a Telegram update happens, for the safety policy. A group has one policy (the
+    Bot API has no age flag: mature applies where the group's admins set it)."""
+    if chat.type == Chat.PRIVATE:
+        return Place.private(PLATFORM, str(chat.id))
+    return Place(PLATFORM, community_of(chat.id))
+
+
+def is_anonymous_admin(message: Message | None) -> bool:
+    """A message sent on behalf of the group itself: only its administrators can do that
+    (Telegram's anonymous admin mode)."""
+    return (message is not None and message.sender_chat is not None
+            and message.sender_chat.id == message.chat.id and message.chat.type != Chat.PRIVATE)
 
 
 def user_ref(user: User) -> UserRef:
@@ -102,15 +118,24 @@ class Members:
         self.bot = admins.bot
         self._seen: dict[tuple[int, int], tuple[str, str, float]] = {}
 
-    async def context(self, chat: Chat, user: User, event_key: str, *, admin: bool = True) -> Context:
+    async def context(self, chat: Chat, user: User, event_key: str, *, admin: bool = True,
+                      message: Message | None = None) -> Context:
         """The one place a Context is built. `admin=False` skips the administrator lookup
-        (for actions that never need it, like entering a giveaway)."""
+        (for actions that never need it, like entering a giveaway). A `message` sent on
+        behalf of the group (an anonymous admin) acts as the group, and is an admin."""
+        if admin and is_anonymous_admin(message):
+            assert message is not None and message.sender_chat is not None
+            group = message.sender_chat
+            return Context(UserRef(PLATFORM, str(group.id), group.title or "group admins"),
+                           community_of(chat.id), is_admin=True, event_key=event_key,
+                           place=place_of(chat))
         return Context(
             user=user_ref(user),
             community=community_of(chat.id),
             is_admin=admin and not user.is_bot and await self.admins.is_admin(chat, user.id),
             event_key=event_key,
             is_bot=user.is_bot,
+            place=place_of(chat),
         )
 
     async def seen(self, chat: Chat, user: User) -> None:

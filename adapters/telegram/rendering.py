@@ -120,6 +120,8 @@ async def send_result(
         "reply_markup": keyboards.result_keyboard(result, catalog, planner),
         "reply_parameters": reply_to(reply_to_id),
     }
+    if image.flagged:  # only ever posted where mature applies: blurred until tapped
+        kwargs["has_spoiler"] = True
 
     def file() -> InputFile:
         return InputFile(image.data, filename=name)

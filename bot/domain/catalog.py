@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.domain.providers import Route
 
@@ -100,6 +101,27 @@ def _usd_price(model_id: object, route: dict[str, object]) -> float | None:
     return float(price)
 
 
+SAFETY_LEVELS = ("strict", "standard", "mature")
+VENDOR_FIXED = "vendor-fixed"
+
+
+def _route(model_id: str, raw: dict[str, Any]) -> Route:
+    """A route, with its vendor safety fields per level (or `safety = "vendor-fixed"`)."""
+    safety = raw.get("safety", {})
+    where = f"model {model_id!r}, route {raw.get('provider')}"
+    if safety == VENDOR_FIXED:
+        return Route(raw["provider"], raw["model"], dict(raw.get("params", {})),
+                     usd_per_image=_usd_price(model_id, raw), vendor_fixed=True)
+    if not isinstance(safety, dict) or (safety and set(safety) != set(SAFETY_LEVELS)) or any(
+        not isinstance(v, dict) for v in safety.values()
+    ):
+        raise ValueError(f"{where}: safety is \"{VENDOR_FIXED}\" or a table with "
+                         f"{', '.join(SAFETY_LEVELS)}")
+    return Route(raw["provider"], raw["model"], dict(raw.get("params", {})),
+                 usd_per_image=_usd_price(model_id, raw),
+                 safety={k: dict(v) for k, v in safety.items()})
+
+
 def load_catalog(path: Path) -> Catalog:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     models = []
@@ -107,15 +129,7 @@ def load_catalog(path: Path) -> Catalog:
         credits = entry["credits"]
         if not isinstance(credits, int) or isinstance(credits, bool) or credits < 0:
             raise ValueError(f"model {entry.get('id')!r}: credits must be a whole number >= 0")
-        routes = tuple(
-            Route(
-                provider=r["provider"],
-                model=r["model"],
-                params=dict(r.get("params", {})),
-                usd_per_image=_usd_price(entry.get("id"), r),
-            )
-            for r in entry.get("routes", [])
-        )
+        routes = tuple(_route(entry["id"], r) for r in entry.get("routes", []))
         models.append(
             Model(
                 id=entry["id"],

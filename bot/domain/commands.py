@@ -32,6 +32,7 @@ class Kind(Enum):
     INTEGER = "integer"
     BOOLEAN = "boolean"
     USER = "user"  # a person: picked on Discord; on text surfaces @name, an id, or a reply
+    CHANNEL = "channel"  # a Discord channel (picked); text surfaces pass the words on
 
 
 class Access(Enum):
@@ -50,6 +51,7 @@ class Source(Enum):
     ASPECTS = "aspects"  # the aspect ratios of the chosen model
     INTENTS = "intents"  # the intents table
     RUNNING_GIVEAWAYS = "running giveaways"  # in this server or group
+    SAFETY_LEVELS = "safety levels"  # strict, standard, mature
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Command:
     in_help: bool = True
     named: bool = False  # text surfaces take its options only as `name:value` (and the rest)
     missing: str = ""  # text surfaces: the answer when words are missing ({missing}: which)
+    default: str = ""  # a group: the subcommand text surfaces run when none is named
 
     def on(self, surface: str) -> Command | None:
         """This command as `surface` offers it (subcommands it lacks removed), or None."""

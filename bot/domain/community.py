@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from bot.domain.credits import LedgerEntry, UserRef
 from bot.domain.errors import RequestError
 from bot.domain.keys import giveaway_hold
+from bot.domain.safety import Place
 
 MIN_GIVEAWAY_SECONDS = 10
 MAX_GIVEAWAY_SECONDS = 30 * 24 * 3600
@@ -34,6 +35,7 @@ class Context:
     is_admin: bool = False
     event_key: str = ""
     is_bot: bool = False
+    place: Place | None = None  # the channel or chat, for the safety policy
 
 
 @dataclass

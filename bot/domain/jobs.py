@@ -51,6 +51,7 @@ class Job:
     lease_until: float | None = None  # it is that worker's until then, unless renewed
     deadline_at: float | None = None  # set at the first claim: give up (refund) after it
     called_at: float | None = None  # when a provider was first asked (it may bill)
+    safety_level: str = "strict"  # the policy level where it was asked (vendor knobs)
 
     @property
     def hold_key(self) -> str:

@@ -22,6 +22,13 @@ class Route:
     # What the vendor charges for one image on this route, in US dollars: an estimate the
     # operator keeps in data/models.toml, for `imagine-bot report`. None: not priced.
     usd_per_image: float | None = None
+    # The vendor's safety fields per level (strict/standard/mature), from models.toml; a
+    # vendor with no knob is `vendor_fixed` and gets nothing extra.
+    safety: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    vendor_fixed: bool = False
+
+    def safety_fields(self, level: str) -> Mapping[str, Any]:
+        return self.safety.get(level, {})
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class ImageSpec:
     seed: int | None = None
     model_id: str = ""
     model_name: str = ""
+    safety_level: str = "strict"  # the policy level of the place it was asked in
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,10 @@ class GeneratedImage:
     provider: str
     provider_model: str
     is_demo: bool = False
+    # The vendor's moderation signal said the image may be unsafe (or could not be read):
+    # posted only where mature applies, and then as a spoiler.
+    flagged: bool = False
+    flag_reason: str = ""
 
 
 class ProviderError(Exception):

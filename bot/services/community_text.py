@@ -54,6 +54,8 @@ def _leaf(command: Command, args: str) -> tuple[str, Command, str]:
         return command.name, command, args
     words = args.split()
     sub = command.sub(words[0].lower()) if words else None
+    if sub is None and not words and command.default:
+        sub, words = command.sub(command.default), [command.default]
     if sub is None:
         raise RequestError(command.missing or f"Use {command.usage or '/' + command.name}.")
     return f"{command.name} {sub.name}", sub, " ".join(words[1:])

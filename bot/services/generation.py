@@ -27,13 +27,16 @@ from bot.domain.errors import (
     HandedOff,
     InsufficientCredits,
     JobNotFound,
+    PermissionDenied,
     ShuttingDown,
 )
 from bot.domain.jobs import Job, JobStore
 from bot.domain.requests import GenerationRequest
+from bot.domain.safety import Place
 from bot.services.job_delivery import GenerationResult, Progress, ProgressCallback
 from bot.services.planning import Plan, Planner
 from bot.services.provider_router import ProviderRouter
+from bot.services.safety import SafetyService
 from bot.services.shutdown import Shutdown
 from bot.services.worker import JobRunner
 
@@ -59,6 +62,7 @@ class GenerationService:
         max_jobs_per_user: int = 2,
         timeout: float = 300.0,
         shutdown: Shutdown | None = None,
+        safety: SafetyService | None = None,
     ) -> None:
         self.planner = planner
         self.catalog = planner.catalog
@@ -70,6 +74,7 @@ class GenerationService:
         self.max_jobs_per_user = max_jobs_per_user  # requests in flight; a compare is one
         self.timeout = timeout
         self.shutdown = shutdown or Shutdown(runner, grace=0.0)
+        self.safety = safety  # None only in tests of the money flow itself
 
     async def account(self, user: UserRef) -> int:
         return await self.ledger.open_account(user, self.welcome_credits)
@@ -86,12 +91,15 @@ class GenerationService:
         event_key: str,
         on_progress: ProgressCallback | None = None,
         chat_ref: Mapping[str, Any] | None = None,
+        place: Place | None = None,
     ) -> GenerationResult:
         self._asking()
         plan = self.planner.plan(request)
+        level = await self._allowed(place, user, request.prompt, plan.model.id)
         account = await self.account(user)
         return await self._run(
-            plan, request.prompt, request.seed, user, account, event_key, on_progress, chat_ref
+            plan, request.prompt, request.seed, user, account, event_key, on_progress, chat_ref,
+            safety_level=level, place=place,
         )
 
     async def rerun(
@@ -102,13 +110,16 @@ class GenerationService:
         model_id: str | None = None,
         on_progress: ProgressCallback | None = None,
         chat_ref: Mapping[str, Any] | None = None,
+        place: Place | None = None,
     ) -> GenerationResult:
-        """Run a job's prompt again: same model (a fresh seed) or another model (same seed)."""
+        """Run a job's prompt again: same model (a fresh seed) or another model (same seed).
+        Checked again where it is clicked, with the clicker's standing."""
         self._asking()
         parent = await self._job_or_expired(job_id)
         if model_id and model_id not in {m.id for m in self.catalog}:
             raise JobNotFound(BUTTON_EXPIRED)
         model = self.catalog.get(model_id or parent.model_id)
+        level = await self._allowed(place, user, parent.prompt, model.id)
         same = model.id == parent.model_id
         reason = "again, with a new seed" if same else f"you picked {model.name}"
         plan = Plan(parent.intent, model, reason, self._aspect_for(model, parent.aspect))
@@ -124,6 +135,8 @@ class GenerationService:
             on_progress,
             chat_ref,
             parent_id=parent.id,
+            safety_level=level,
+            place=place,
         )
 
     async def compare(
@@ -133,11 +146,13 @@ class GenerationService:
         event_key: str,
         on_progress: ProgressCallback | None = None,
         chat_ref: Mapping[str, Any] | None = None,
+        place: Place | None = None,
     ) -> list[GenerationResult | GenerationFailed]:
         """The same prompt on three other models at once, each charged its own price."""
         self._asking()
         parent = await self._job_or_expired(job_id)
         models = self.planner.compare_models(parent.intent, parent.model_id, parent.aspect)
+        level = await self._allowed(place, user, parent.prompt, "compare")
         account = await self.account(user)
         total = sum(m.credits for m in models)
         balance = await self.ledger.balance(account)
@@ -165,6 +180,8 @@ class GenerationService:
                     chat_ref,
                     parent_id=parent.id,
                     request_key=event_key,
+                    safety_level=level,
+                    place=place,
                 )
                 for i, m in enumerate(models)
             ),
@@ -194,6 +211,14 @@ class GenerationService:
             for r in results
         ]
 
+    async def deletable(self, job_id: str, user: UserRef, is_admin: bool) -> Job:
+        """The job whose result `user` may delete: their own, or any here for an admin."""
+        job = await self._job_or_expired(job_id)
+        if not is_admin and (job.platform, job.user_id) != (user.platform, user.user_id):
+            raise PermissionDenied("Only the person who asked for this image, or an admin "
+                                   "here, can delete it.")
+        return job
+
     async def job(self, job_id: str) -> Job | None:
         return await self.jobs.get_job(job_id)
 
@@ -205,6 +230,36 @@ class GenerationService:
     async def attach_chat_ref(self, job_id: str, chat_ref: Mapping[str, Any]) -> None:
         """Remember where a job's status and result live in chat (for delivery after a restart)."""
         await self.jobs.update_job(job_id, chat_ref=chat_ref)
+
+    async def _allowed(self, place: Place | None, user: UserRef, prompt: str,
+                       model_id: str) -> str:
+        """The safety policy, before any credit moves (raises SafetyBlocked). A caller
+        that names no place is treated as a private chat: the strictest default."""
+        if self.safety is None:
+            return "strict"
+        where = place or Place.private(user.platform, user.user_id)
+        return (await self.safety.check(where, user, prompt, model_id)).label
+
+    async def _audit_outcome(self, job: Job, outcome: GenerationResult | GenerationFailed,
+                             user: UserRef, place: Place | None) -> None:
+        """Vendor refusals and flagged results go to the safety audit of the place."""
+        if self.safety is None:
+            return
+        if isinstance(outcome, GenerationFailed):
+            verdict, reason, route = "refused", outcome.user_message, ""
+            if not outcome.rejected:
+                return
+        elif outcome.image.flagged:
+            verdict, reason, route = "spoilered", outcome.image.flag_reason, outcome.image.provider
+        else:
+            return
+        where = place or Place.private(user.platform, user.user_id)
+        try:
+            await self.safety.record(where, user, verdict, "vendor", model_id=job.model_id,
+                                     route=route or str(job.provider or ""),
+                                     vendor_reason=reason, prompt=job.prompt)
+        except Exception:  # noqa: BLE001 - the audit must not change what the person gets
+            log.warning("could not audit job %s", job.id, exc_info=True)
 
     # -- the job itself -----------------------------------------------------------------
 
@@ -220,6 +275,8 @@ class GenerationService:
         chat_ref: Mapping[str, Any] | None,
         parent_id: str | None = None,
         request_key: str | None = None,
+        safety_level: str = "strict",
+        place: Place | None = None,
     ) -> GenerationResult:
         job = Job(
             id=new_job_id(),
@@ -238,6 +295,7 @@ class GenerationService:
             chat_ref=dict(chat_ref or {}),
             created_at=time.time(),
             request_key=request_key or event_key,
+            safety_level=safety_level,
         )
         queued = await self.jobs.enqueue(job, self.max_jobs_per_user)
         if not queued.created:
@@ -254,6 +312,7 @@ class GenerationService:
                    "model": job.model_id, "credits_delta": -job.cost},
         )
         outcome = await self.runner.wait_for(job, plan.model.name, on_progress)
+        await self._audit_outcome(job, outcome, user, place)
         if isinstance(outcome, GenerationFailed):
             raise outcome
         # The balance right after this job's charge: what the person's reply shows.

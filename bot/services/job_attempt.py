@@ -102,6 +102,11 @@ class JobAttempt:
             return self._failed(
                 job, model, f"{model.name} took longer than {self.timeout:.0f} seconds, "
                 "so I stopped waiting.", progress)
+        if image.flagged and job.safety_level != "mature":
+            # Never posted outside mature, and never tried on another route (a moderation
+            # verdict, not an outage).
+            return self._failed(job, model, f"{image.flag_reason}, so it is not posted "
+                                "here.", progress, rejected=True)
         await notify(progress, Progress("finished", job.id, model.name))
         log.info("job %s succeeded provider=%s", job.id, image.provider)
         if image.provider != job.provider:  # vendors that answer at once left no handle
@@ -118,7 +123,8 @@ class JobAttempt:
                 job.id, provider=str(handle.get("provider", "")), provider_handle=handle
             )
 
-        spec = ImageSpec(job.prompt, job.aspect, job.seed, model.id, model.name)
+        spec = ImageSpec(job.prompt, job.aspect, job.seed, model.id, model.name,
+                         safety_level=job.safety_level)
         await notify(progress, Progress("started", job.id, model.name))
         if resuming:
             image = await self.router.resume(model, spec, job.provider_handle, record)

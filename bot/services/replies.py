@@ -80,6 +80,7 @@ def intent_lines(intents: IntentTable, catalog: Catalog) -> list[str]:
 # -- short, surface-neutral lines shared by the chat adapters -------------------------------
 
 BUTTON_EXPIRED = errors.BUTTON_EXPIRED
+DELETED = "Deleted."
 ALREADY_COUNTED = "Already counted: that request was handled once."
 SORRY = "Sorry, something went wrong on my side. If credits were taken for it, they were refunded."
 SHUTTING_DOWN = errors.STOPPED_AND_REFUNDED

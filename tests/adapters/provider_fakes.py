@@ -5,7 +5,7 @@ real aiohttp server on 127.0.0.1 (for the CLI subprocess test). Paths are prefix
 vendor name (`/fal/...`, `/bfl/...`); result images live under `/media/`. Every request is
 kept in `seen` so tests can assert paths, headers and bodies.
 
-Knobs: `outcome[vendor]` ("ok", "moderated", "moderated_input", "nsfw"), `media` ("ok",
+Knobs: `outcome[vendor]` ("ok", "moderated", "moderated_input", "nsfw", "nsfw_unreadable"), `media` ("ok",
 "expired", "not_image", "truncated", "oversized"), `pending_polls` (how many polls say "still running")
 and `fail(vendor, Reply, times)` for replies served before the normal ones (429, 5xx, hangs).
 """
@@ -173,10 +173,12 @@ class FakeVendors:
         if self.outcome["fal"] == "moderated":
             return Reply(422, {"detail": [{"loc": ["body", "prompt"], "type": "content_policy_violation",
                                            "msg": "The content could not be processed."}]})
-        flagged = self.outcome["fal"] == "nsfw"
+        flagged: Any = [self.outcome["fal"] == "nsfw"]
+        if self.outcome["fal"] == "nsfw_unreadable":
+            flagged = "maybe"
         return Reply(200, {"images": [{"url": self.media_url(), "content_type": "image/png",
                                        "width": 64, "height": 48}],
-                           "has_nsfw_concepts": [flagged], "seed": 7})
+                           "has_nsfw_concepts": flagged, "seed": 7})
 
     # -- BFL: submit, poll polling_url on another "cluster" (providers.md 3.1) ---------------
 

@@ -41,10 +41,15 @@ async def test_content_policy_422_on_the_result_is_a_rejection(make, fake, recor
     assert len(fake.submits("fal")) == 1  # refusals are never retried
 
 
-async def test_nsfw_flag_on_the_result_is_a_rejection(make, fake, recorder):
-    fake.outcome["fal"] = "nsfw"
-    with pytest.raises(ProviderRejected, match="safety checker"):
-        await make("fal").generate(ROUTES["fal"], SPEC, recorder)
+@pytest.mark.parametrize(("outcome", "flagged", "why"), [
+    ("ok", False, ""), ("nsfw", True, "fal.ai's safety checker flagged the image"),
+    ("nsfw_unreadable", True, "fal.ai's safety signal could not be read"),  # fails closed
+])
+async def test_the_nsfw_flag_becomes_the_images_verdict(make, fake, recorder, outcome, flagged,
+                                                        why):
+    fake.outcome["fal"] = outcome
+    image = await make("fal").generate(ROUTES["fal"], SPEC, recorder)
+    assert (image.flagged, image.flag_reason) == (flagged, why)
 
 
 async def test_resume_finishes_the_recorded_job_without_a_second_submit(make, fake, recorder):

@@ -293,7 +293,8 @@ class UserDrivers:
             if d.get("channel_types") and ch["type"] not in d["channel_types"]:
                 raise bad(f"channel type {ch['type']} not in {d['channel_types']}")
             obj: dict[str, Any] = {k: ch[k] for k in ("id", "type") if k in ch}
-            obj.update(name=ch.get("name"), permissions=str(P.ALL), guild_id=ch.get("guild_id"))
+            obj.update(name=ch.get("name"), permissions=str(P.ALL), guild_id=ch.get("guild_id"),
+                       nsfw=bool(ch.get("nsfw", False)), parent_id=ch.get("parent_id"))
             resolved.setdefault("channels", {})[ch["id"]] = obj
             return ch["id"]
         elif t == v.OPT_ATTACHMENT:

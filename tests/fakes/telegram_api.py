@@ -317,6 +317,20 @@ class FakeTelegram(BotApiMethods, PaymentsMixin, WebhookMixin):
             self.enqueue_update({"message": msg})
         return _copy(msg)
 
+    def anonymous_admin_sends_text(self, chat: dict | int, text: str) -> dict:
+        """An administrator in anonymous mode writes `text`: Telegram sends it on behalf of
+        the group (`sender_chat` is the chat itself, `from` is the GroupAnonymousBot)."""
+        chat = self._chat_obj(chat)
+        anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                     "username": "GroupAnonymousBot"}
+        msg = self._new_message(chat, anonymous, text=text, sender_chat=shallow(chat))
+        entities = [{"type": "bot_command", "offset": rules.utf16_len(text[: m.start()]),
+                     "length": rules.utf16_len(m.group())} for m in COMMAND_RE.finditer(text)]
+        if entities:
+            msg["entities"] = entities
+        self.enqueue_update({"message": msg})
+        return _copy(msg)
+
     def user_sends_photo(
         self, chat: dict | int, user: dict, data: bytes, caption: str | None = None
     ) -> dict:

@@ -77,6 +77,6 @@ def test_a_bad_vendor_price_is_refused_with_the_route_named(tmp_path):
     text = (DATA / "models.toml").read_text(encoding="utf-8")
     for bad in ("-0.5", '"cheap"', "true", "1000"):
         path = tmp_path / "models.toml"
-        path.write_text(text.replace("usd_per_image = 0.01 }", f"usd_per_image = {bad} }}", 1))
+        path.write_text(text.replace("usd_per_image = 0.01,", f"usd_per_image = {bad},", 1))
         with pytest.raises(ValueError, match="'bitdance', route 'fal': usd_per_image must be"):
             load_catalog(path)

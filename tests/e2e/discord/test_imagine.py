@@ -45,7 +45,7 @@ async def test_commands_are_synced_for_servers_and_dms(h: Harness):
     commands = {c["name"]: c for c in h.dc.commands()}
     assert sorted(commands) == ["balance", "buy", "credits", "daily", "give", "giveaway",
                                 "help", "history", "imagine", "leaderboard", "link", "models",
-                                "paysupport"]
+                                "paysupport", "safety"]
     for name, command in commands.items():
         # guilds and bot DMs; giveaways need a server full of people
         assert sorted(command["contexts"]) == ([0] if name == "giveaway" else [0, 1])
@@ -101,7 +101,7 @@ async def test_imagine_in_a_dm_works_the_same(h: Harness):
     assert inter.guild_id is None
     assert msg["channel_id"] == h.dc.dm_channel(h.bob)["id"]
     assert embed_balance(msg) == h.balance(h.bob)
-    assert {"img:again:", "img:cmp:", "img:model:"} == {i[: i.index(":", 4) + 1]
+    assert {"img:again:", "img:cmp:", "img:del:", "img:model:"} == {i[: i.index(":", 4) + 1]
                                                        for i in custom_ids(msg)}
 
 
@@ -177,7 +177,7 @@ async def test_compare_posts_three_results_each_with_components(h: Harness):
     assert h.balance(h.bob) == before - total
     assert {embed_balance(m) for m in results} == {before - total}
     ids = [i for m in results for i in custom_ids(m)]
-    assert len(ids) == len(set(ids)) == 9
+    assert len(ids) == len(set(ids)) == 12  # again, compare, delete, the menu: each of 3
 
 
 async def test_a_redelivered_click_is_charged_once(h: Harness):
