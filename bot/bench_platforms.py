@@ -5,8 +5,10 @@ Four processes, each against its own instance of the local fake servers the e2e 
 - the real bot on Telegram (`python -m bot run`, its defaults, a temp SQLite database);
 - a bare python-telegram-bot bot (its defaults, `run_polling`, a constant /balance reply);
 - the real bot on Discord, as a chat-only process (WORKER_CONCURRENCY=0, the fleet's
-  ingress: it takes the order, charges, queues and acknowledges; making the image is a
-  worker's job, which the bare bot cannot do, so it is in neither figure);
+  ingress: it takes the order, charges, queues, acknowledges and tells the person where
+  they stand; making the image is a worker's job, which the bare bot cannot do, so it is in
+  neither figure). An `imagine-bot worker` process on the same database (not measured)
+  takes the jobs; its demo provider refuses each at once, so it only refunds and answers;
 - a bare discord.py bot (default intents, a CommandTree answering /imagine and /balance
   with a constant message).
 The bare bots are tests/bench/bare_bots.py. Both the fakes and the bare bots live in the
@@ -311,6 +313,12 @@ async def run_platforms(quick: bool = False) -> dict[str, Any]:
                 "dc_bot": Child("dc_bot", ["-m", "bot", "run"], {
                     **bot_env, **_dc_env(dc_fakes[0]), "WORKER_CONCURRENCY": "0",
                     "DATABASE_URL": f"sqlite:///{folder / 'dc' / 'bot.db'}"}, folder / "dc"),
+                # The fleet's worker for the Discord bot's jobs (not measured): it claims
+                # each job, the demo provider refuses it at once (no picture to make), it
+                # refunds and tells the person; the chat process sees it taken and is done.
+                "dc_worker": Child("dc_worker", ["-m", "bot", "worker"], {
+                    **bot_env, **_dc_env(dc_fakes[0]), "DEMO_FAIL": "rejected",
+                    "DATABASE_URL": f"sqlite:///{folder / 'dc' / 'bot.db'}"}, folder / "dc_w"),
                 "dc_bare": Child("dc_bare", ["-m", "tests.bench.bare_bots", "discord"],
                                  _dc_env(dc_fakes[1]), folder / "dc_bare",
                                  stop_signal=signal.SIGINT),
