@@ -3,7 +3,11 @@
 Four processes, each against its own instance of the local fake servers the e2e tests use
 (tests/fakes, hosted here in the bench's process):
 - the real bot on Telegram (`python -m bot run`, its defaults, a temp SQLite database);
-- a bare python-telegram-bot bot (its defaults, `run_polling`, a constant /balance reply);
+- a bare python-telegram-bot bot (its defaults, `run_polling`, a constant /balance reply)
+  with PTB's own AIORateLimiter (its defaults), so both send at Telegram's 30 messages a
+  second; and the same bare bot without a limiter (tg_bare_unpaced_*, for reference: sent
+  back to back, a reply costs about a third of a paced one, which says how much of a
+  Telegram reply's CPU is the pace itself: idle wake-ups, one getUpdates per update);
 - the real bot on Discord, as a chat-only process (WORKER_CONCURRENCY=0, the fleet's
   ingress: it takes the order, charges, queues, acknowledges and tells the person where
   they stand; making the image is a worker's job, which the bare bot cannot do, so it is in
@@ -295,7 +299,7 @@ async def run_platforms(quick: bool = False) -> dict[str, Any]:
         async with contextlib.AsyncExitStack() as stack:
             tg_fakes = [await stack.enter_async_context(
                 fake_telegram(token=TG_TOKEN, bot_username="imagine_bench_bot"))
-                for _ in range(2)]  # fmt: skip
+                for _ in range(3)]  # fmt: skip
             dc_fakes = []
             for _ in range(2):
                 fake = await stack.enter_async_context(fake_discord(token=DC_TOKEN))
@@ -309,7 +313,11 @@ async def run_platforms(quick: bool = False) -> dict[str, Any]:
                     **bot_env, **_tg_env(tg_fakes[0]),
                     "DATABASE_URL": f"sqlite:///{folder / 'tg' / 'bot.db'}"}, folder / "tg"),
                 "tg_bare": Child("tg_bare", ["-m", "tests.bench.bare_bots", "telegram"],
-                                 _tg_env(tg_fakes[1]), folder / "tg_bare"),
+                                 {**_tg_env(tg_fakes[1]), "BARE_RATE_LIMITER": "1"},
+                                 folder / "tg_bare"),
+                "tg_bare_unpaced": Child(
+                    "tg_bare_unpaced", ["-m", "tests.bench.bare_bots", "telegram"],
+                    _tg_env(tg_fakes[2]), folder / "tg_bare_unpaced"),
                 "dc_bot": Child("dc_bot", ["-m", "bot", "run"], {
                     **bot_env, **_dc_env(dc_fakes[0]), "WORKER_CONCURRENCY": "0",
                     "DATABASE_URL": f"sqlite:///{folder / 'dc' / 'bot.db'}"}, folder / "dc"),
@@ -326,6 +334,7 @@ async def run_platforms(quick: bool = False) -> dict[str, Any]:
             sides: dict[str, TelegramSide | DiscordSide] = {
                 "tg_bot": TelegramSide(tg_fakes[0], children["tg_bot"]),
                 "tg_bare": TelegramSide(tg_fakes[1], children["tg_bare"]),
+                "tg_bare_unpaced": TelegramSide(tg_fakes[2], children["tg_bare_unpaced"]),
                 "dc_bot": DiscordSide(dc_fakes[0], children["dc_bot"]),
                 "dc_bare": DiscordSide(dc_fakes[1], children["dc_bare"]),
             }
@@ -373,6 +382,11 @@ async def _measure(sides: dict[str, Any], sizes: dict[str, int]) -> dict[str, An
             f"{platform}_bot_idle_cpu_ms_per_s": round(idle[f"{platform}_bot"], 1),
             f"{platform}_bare_idle_cpu_ms_per_s": round(idle[f"{platform}_bare"], 1),
         })  # fmt: skip
+    unpaced = bursts["tg_bare_unpaced"]
+    out["tg_bare_unpaced_cpu_ms_per_reply"] = round(
+        statistics.median(b.cpu_ms_per_reply for b in unpaced), 3)
+    out["tg_bare_unpaced_replies_per_s"] = round(
+        statistics.median(b.replies / b.seconds for b in unpaced), 1)
     acks = [a for b in bursts["dc_bot"] for a in b.acks]
     bare_acks = [a for b in bursts["dc_bare"] for a in b.acks]
     crowd_acks = concurrent["dc_bot"].acks

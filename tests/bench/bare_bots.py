@@ -5,7 +5,8 @@ with their defaults, answering with a constant reply (no database, no logic).
     python -m tests.bench.bare_bots discord    # DISCORD_TOKEN, DISCORD_API_BASE, ..._GATEWAY_URL
 
 Telegram: python-telegram-bot's `Application` with its defaults, `run_polling`, one
-CommandHandler for /balance. Discord: discord.py's `Client` (default intents) with a
+CommandHandler for /balance; with BARE_RATE_LIMITER=1 also PTB's own AIORateLimiter (its
+defaults: 30 messages a second overall, as Telegram asks and as the bot sends). Discord: discord.py's `Client` (default intents) with a
 CommandTree, /imagine and /balance answered with a constant message (/balance privately,
 as the bot does). They live in the checkout next to the fakes the bench runs them against.
 """
@@ -20,15 +21,17 @@ REPLY = "You have 50 credits."
 
 def telegram() -> None:
     from telegram import Update
-    from telegram.ext import Application, CommandHandler, ContextTypes
+    from telegram.ext import AIORateLimiter, Application, CommandHandler, ContextTypes
 
-    app = (
+    builder = (
         Application.builder()
         .token(os.environ["TELEGRAM_TOKEN"])
         .base_url(os.environ["TELEGRAM_BASE_URL"])
         .base_file_url(os.environ["TELEGRAM_BASE_FILE_URL"])
-        .build()
     )
+    if os.environ.get("BARE_RATE_LIMITER") == "1":  # PTB's own limiter, its defaults: 30/s
+        builder = builder.rate_limiter(AIORateLimiter())
+    app = builder.build()
 
     async def balance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
