@@ -16,6 +16,7 @@ POSITIVE = {
     for who in ("bot", "bare")
     for what in ("cpu_ms_per_reply", "replies_per_s")
 } | {
+    "tg_bare_unpaced_cpu_ms_per_reply",
     "tg_cpu_vs_bare",
     "dc_cpu_vs_bare",
     "dc_ack_ms_p50",
