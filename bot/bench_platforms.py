@@ -1,7 +1,7 @@
 """`imagine-bot bench --platforms`: the bot's own CPU per reply against the bare frameworks'.
 
-Four processes, each against its own instance of the local fake servers the e2e tests use
-(tests/fakes, hosted here in the bench's process):
+Separate processes, each bot against its own instance of the local fake servers the e2e
+tests use (tests/fakes, hosted here in the bench's process):
 - the real bot on Telegram (`python -m bot run`, its defaults, a temp SQLite database);
 - a bare python-telegram-bot bot (its defaults, `run_polling`, a constant /balance reply)
   with PTB's own AIORateLimiter (its defaults), so both send at Telegram's 30 messages a
@@ -25,9 +25,10 @@ at once; Discord, `dc_members` new members each send /imagine and /balance at on
 Definitions:
 - *_cpu_ms_per_reply: the process's own CPU time (every thread, from /proc; see
   cpu_seconds) from the burst's first update until its last reply plus a short settle
-  (follow-up edits are counted), divided by the replies. CPU, not wall time, so pacing (the
-  bot keeps Telegram's 30 messages a second; the bare bot has no limiter) does not change it,
-  except for what a process spends idling while it waits (reported as *_idle_cpu_ms_per_s).
+  (follow-up edits are counted), divided by the replies. CPU, not wall time, so how long a
+  burst takes does not change it, except for what a process spends idling while it waits
+  (reported as *_idle_cpu_ms_per_s); how the sends are spread does (see tg_bare_unpaced_*),
+  which is why both Telegram bots send at the same pace.
 - tg_cpu_vs_bare / dc_cpu_vs_bare: bare CPU per reply / bot CPU per reply (medians over the
   rounds); 1.0 means the bot costs what the bare framework costs. *_rounds list each round's
   ratio, to show the spread.
@@ -35,7 +36,7 @@ Definitions:
   /balance); dc_ack_ms_*: from the INTERACTION_CREATE dispatch to the callback reaching the
   fake, over every interaction of every round; dc_ack_500_ms_*: one more burst of 500
   concurrent interactions on the bot; dc_late_acks: acknowledgements after Discord's 3 s.
-- *_replies_per_s: replies / wall seconds of the burst (the bot is paced, the bare is not).
+- *_replies_per_s: replies / wall seconds of the burst (both Telegram bots are paced at 30/s).
 """
 
 from __future__ import annotations
