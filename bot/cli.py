@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
         help="instead: N worker processes on DATABASE_URL against a local fake provider; "
         "jobs per second for 1..N workers",
     )  # fmt: skip
+    bench.add_argument(
+        "--platforms", action="store_true",
+        help="instead: the bot's CPU per reply on Telegram and Discord against bare "
+        "python-telegram-bot and discord.py bots, on local fake servers (needs a checkout)",
+    )  # fmt: skip
     migrate = sub.add_parser("migrate", help="copy this SQLite bot into an empty PostgreSQL")
     migrate.add_argument("--to", required=True, metavar="postgresql://...")
     sub.add_parser("worker", help="work queued jobs and post their results (no chat intake)")
@@ -81,7 +86,15 @@ def main(argv: list[str] | None = None) -> int:
             print("bench: --fleet needs at least 1 worker", file=sys.stderr)
             return 2
         try:
-            if args.fleet is not None:
+            if args.platforms:
+                from bot.bench_platforms import BenchUnavailable, run_platforms
+
+                try:
+                    result = {**asyncio.run(run_platforms(args.quick)), "quick": args.quick}
+                except BenchUnavailable as exc:
+                    print(f"bench: {exc}", file=sys.stderr)
+                    return 2
+            elif args.fleet is not None:
                 from bot.bench_fleet import run_fleet
 
                 result = asyncio.run(run_fleet(args.fleet, args.quick, settings.database_url))

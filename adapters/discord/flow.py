@@ -162,8 +162,8 @@ class Surface:
             return
         try:
             result = await start(reply.progress, reply.target.to_ref())
-        except HandedOff:
-            return  # another process finishes it and edits this same message
+        except HandedOff:  # another process finishes it and edits this same message
+            return await reply.handed_off()
         except BotError as exc:
             return await reply.fail(error_text(exc, self.catalog, job_id),
                                     self._suggestion(exc, job_id))
@@ -188,8 +188,8 @@ class Surface:
             outcomes = await self.service.compare(
                 job_id, user, event_key(interaction), progress, reply.target.to_ref(),
                 place_of(interaction))
-        except HandedOff:
-            return  # another process finishes them and posts them
+        except HandedOff:  # another process finishes them and posts them
+            return await reply.handed_off()
         except BotError as exc:
             return await reply.fail(error_text(exc, self.catalog, job_id),
                                     self._suggestion(exc, job_id))

@@ -105,6 +105,11 @@ class Reply:
         if self.target.token_alive():
             self.pacer.push(lambda: self._edit_original(content=rendering.clip(text, 2000)))
 
+    async def handed_off(self) -> None:
+        """Another process finishes this job and answers here: drop a status edit still
+        waiting, so it never lands on that answer (or on the message it took down)."""
+        await self.pacer.close(keep_spacing=False)
+
     async def _edit_original(self, **kwargs: Any) -> None:
         # `@original` is the message id Discord documents for interaction webhooks.
         await self.webhook.edit_message(ORIGINAL, **kwargs)  # type: ignore[call-overload]

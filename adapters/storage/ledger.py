@@ -52,36 +52,50 @@ def _apply(
     return int(row[0])
 
 
+def _open_account(conn: SqlConn, user: UserRef, welcome_credits: int) -> int:
+    """The person's account id, created (with its welcome grant) on first use."""
+    row = conn.execute(
+        "SELECT account_id FROM identities WHERE platform = ? AND user_id = ?",
+        (user.platform, user.user_id),
+    ).fetchone()
+    if row:
+        if user.name:
+            conn.execute(
+                "UPDATE identities SET name = ? WHERE platform = ? AND user_id = ? "
+                "AND name != ?",
+                (user.name, user.platform, user.user_id, user.name),
+            )
+        return int(row[0])
+    now = time.time()
+    account_id = conn.execute(
+        "INSERT INTO accounts (balance, created_at) VALUES (0, ?) RETURNING id", (now,)
+    ).fetchone()[0]
+    conn.execute(
+        "INSERT INTO identities (platform, user_id, account_id, name, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (user.platform, user.user_id, account_id, user.name, now),
+    )
+    if welcome_credits > 0:
+        _apply(conn, account_id, welcome_credits, "welcome", f"welcome:{user.key}", "")
+    return int(account_id)
+
+
 class SqlLedger:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def open_account(self, user: UserRef, welcome_credits: int) -> int:
-        def unit(conn: SqlConn) -> int:
+        return await self.db.run(lambda conn: _open_account(conn, user, welcome_credits))
+
+    async def account_balance(self, user: UserRef, welcome_credits: int) -> tuple[int, int]:
+        """open_account and balance in one unit (one round trip): (account id, balance)."""
+
+        def unit(conn: SqlConn) -> tuple[int, int]:
+            account_id = _open_account(conn, user, welcome_credits)
             row = conn.execute(
-                "SELECT account_id FROM identities WHERE platform = ? AND user_id = ?",
-                (user.platform, user.user_id),
+                "SELECT balance FROM accounts WHERE id = ?", (account_id,)
             ).fetchone()
-            if row:
-                if user.name:
-                    conn.execute(
-                        "UPDATE identities SET name = ? WHERE platform = ? AND user_id = ? "
-                        "AND name != ?",
-                        (user.name, user.platform, user.user_id, user.name),
-                    )
-                return int(row[0])
-            now = time.time()
-            account_id = conn.execute(
-                "INSERT INTO accounts (balance, created_at) VALUES (0, ?) RETURNING id", (now,)
-            ).fetchone()[0]
-            conn.execute(
-                "INSERT INTO identities (platform, user_id, account_id, name, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (user.platform, user.user_id, account_id, user.name, now),
-            )
-            if welcome_credits > 0:
-                _apply(conn, account_id, welcome_credits, "welcome", f"welcome:{user.key}", "")
-            return int(account_id)
+            return account_id, int(row[0]) if row else 0
 
         return await self.db.run(unit)
 

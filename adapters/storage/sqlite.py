@@ -1,9 +1,9 @@
 """SQLite engine: one connection on a thread this module owns, with group commit.
 
 Every unit runs whole on that thread: one thread hop per *batch*, not per statement. Work
-that arrives while a batch runs is queued and goes into the next batch, each unit inside
-its own SAVEPOINT, with one COMMIT per batch. A unit that raises is rolled back alone and
-its exception is re-raised to its caller. `BEGIN IMMEDIATE` takes the write lock up front,
+that arrives while a batch runs is queued and goes into the next batch, with one COMMIT per
+batch. A unit that raises is rolled back alone and its exception is re-raised to its caller
+(the batch is then run again with a SAVEPOINT per unit; see _run_batch). `BEGIN IMMEDIATE` takes the write lock up front,
 so other processes on the same file wait (busy_timeout) instead of failing mid-batch.
 """
 
@@ -52,12 +52,33 @@ def _connect(path: str) -> SqliteConn:
     return conn  # type: ignore[return-value]
 
 
+class _Retry(Exception):
+    """A unit raised in the fast pass: the batch is rolled back and run again unit by unit."""
+
+
 def _run_batch(conn: Any, units: list[Unit[Any]]) -> list[tuple[bool, Any]]:
+    """Every unit of the batch, one COMMIT. First without savepoints (two statements fewer
+    per unit, the common case); if any unit raises, the whole batch is rolled back and run
+    again with a SAVEPOINT per unit, so only that unit is undone. Units are safe to run
+    again: PostgreSQL retries them the same way."""
+    try:
+        return _transaction(conn, units, savepoints=False)
+    except _Retry:
+        return _transaction(conn, units, savepoints=True)
+
+
+def _transaction(conn: Any, units: list[Unit[Any]], savepoints: bool) -> list[tuple[bool, Any]]:
     results: list[tuple[bool, Any]] = []
     drop_pending()
     conn.execute("BEGIN IMMEDIATE")
     try:
         for unit in units:
+            if not savepoints:
+                try:
+                    results.append((True, unit(conn)))
+                except Exception as exc:  # noqa: BLE001 - the slow pass runs it again
+                    raise _Retry() from exc
+                continue
             conn.execute("SAVEPOINT unit")
             mark = pending_mark()
             try:

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 OVERALL_PER_SECOND = 30.0
 GROUP_PER_MINUTE = 20.0
+MAX_QUEUES = 10_000
 MAX_WAIT = 30.0  # never hold a send longer than this on the shared budget (the DB is down?)
 
 
@@ -45,6 +46,10 @@ class FleetRateLimiter(BaseRateLimiter[int]):
                  chats: ChatPacer | None = None) -> None:
         self.fleet, self.inner, self.clock = fleet, inner, clock
         self.chats = chats or ChatPacer()
+        # One sender per bucket asks the database at a time, the others queue here in
+        # order: a burst of N waiting sends would otherwise all wake at each refill and
+        # each ask the shared bucket again (N database turns per token).
+        self._queues: dict[str, asyncio.Lock] = {}
 
     async def initialize(self) -> None:
         await self.inner.initialize()
@@ -82,16 +87,20 @@ class FleetRateLimiter(BaseRateLimiter[int]):
             raise
 
     async def _turn(self, key: str, rate: float, burst: float) -> None:
-        waited = 0.0
-        while waited < MAX_WAIT:
-            try:
-                wait = await self.fleet.take_token(key, rate, burst, self.clock())
-            except Exception:  # noqa: BLE001 - a send must not fail on the shared budget
-                log.warning("shared Telegram rate budget unavailable; sending anyway",
-                            exc_info=True)
-                return
-            if wait <= 0:
-                return
-            wait = min(wait, MAX_WAIT - waited)
-            waited += wait
-            await asyncio.sleep(wait)
+        start = self.clock()
+        queue = self._queues.get(key)
+        if queue is None:
+            if len(self._queues) > MAX_QUEUES:  # one per group ever written to: forget idle ones
+                self._queues = {k: q for k, q in self._queues.items() if q.locked()}
+            queue = self._queues[key] = asyncio.Lock()
+        async with queue:
+            while (waited := self.clock() - start) < MAX_WAIT:
+                try:
+                    wait = await self.fleet.take_token(key, rate, burst, self.clock())
+                except Exception:  # noqa: BLE001 - a send must not fail on the shared budget
+                    log.warning("shared Telegram rate budget unavailable; sending anyway",
+                                exc_info=True)
+                    return
+                if wait <= 0:
+                    return
+                await asyncio.sleep(min(wait, MAX_WAIT - waited))

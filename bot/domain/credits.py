@@ -52,6 +52,10 @@ class Ledger(Protocol):
 
     async def balance(self, account_id: int) -> int: ...
 
+    async def account_balance(self, user: UserRef, welcome_credits: int) -> tuple[int, int]:
+        """open_account then balance, in one unit: (account id, balance)."""
+        ...
+
     async def reserve(self, account_id: int, amount: int, key: str, reference: str) -> int:
         """Hold `amount` (debited now). Returns the new balance. Raises InsufficientCredits.
         Repeating a key changes nothing and returns the current balance."""

@@ -19,9 +19,14 @@ class Signal:
     weight: float
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     unless: tuple[re.Pattern[str], ...] = ()
+    # All the patterns as one alternation: most signals match nothing in a prompt, and one
+    # search says so instead of one per term (None when they cannot be joined safely).
+    any_term: re.Pattern[str] | None = None
 
     def matches(self, text: str) -> list[str]:
         """The terms of this signal found in `text` (lower-cased), unless switched off."""
+        if self.any_term is not None and self.any_term.search(text) is None:
+            return []
         if any(u.search(text) for u in self.unless):
             return []
         found: list[str] = []
@@ -49,13 +54,39 @@ class RouteDecision:
     score: float
 
 
+_GROUP_REFERENCE = re.compile(r"\\\d|\(\?P=|\(\?[aiLmsux-]+\)")
+
+
+def _any_of(patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> re.Pattern[str] | None:
+    """One pattern that matches wherever any of `patterns` does (the plain terms share one
+    word-boundary test); None if a regex term uses a group reference or inline flags
+    (joined, those would change meaning)."""
+    regexes = [p.pattern for t, p in patterns if t.startswith("re:")]
+    if any(_GROUP_REFERENCE.search(src) for src in regexes):
+        return None
+    words = [_words(t) for t, _ in patterns if not t.startswith("re:")]
+    parts = [f"(?:{src})" for src in regexes]
+    if words:
+        parts.append(_WHOLE.format(words="(?:" + "|".join(words) + ")"))
+    try:
+        return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+    except re.error:
+        return None
+
+
+def _words(term: str) -> str:
+    return r"\s+".join(re.escape(w) for w in term.lower().split())
+
+
+# Whole words only, with an optional plural; `(?<!\w)` rather than \b so terms that start
+# or end with punctuation ("a.s.a.p.") still match.
+_WHOLE = r"(?<![\w-]){words}(?:s|es)?(?![\w])"
+
+
 def _compile(term: str) -> re.Pattern[str]:
     if term.startswith("re:"):
         return re.compile(term[3:], re.IGNORECASE)
-    words = r"\s+".join(re.escape(w) for w in term.lower().split())
-    # Whole words only, with an optional plural; `(?<!\w)` rather than \b so terms that
-    # start or end with punctuation ("a.s.a.p.") still match.
-    return re.compile(rf"(?<![\w-]){words}(?:s|es)?(?![\w])", re.IGNORECASE)
+    return re.compile(_WHOLE.format(words=_words(term)), re.IGNORECASE)
 
 
 class IntentTable:
@@ -102,8 +133,9 @@ def load_intents(path: Path) -> IntentTable:
             Signal(
                 label=s["label"],
                 weight=float(s["weight"]),
-                patterns=tuple((t, _compile(t)) for t in s["terms"]),
+                patterns=(patterns := tuple((t, _compile(t)) for t in s["terms"])),
                 unless=tuple(_compile(t) for t in s.get("unless", [])),
+                any_term=_any_of(patterns),
             )
             for s in entry.get("signals", [])
         )

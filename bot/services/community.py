@@ -16,6 +16,8 @@ from bot.domain.errors import InsufficientCredits, PermissionDenied, RequestErro
 log = logging.getLogger(__name__)
 DAY = 24 * 3600.0
 LINK_TTL = 600.0
+SEEN_EVERY = 300.0  # seconds between two `seen` writes for the same unchanged member
+_MAX_SEEN = 5000  # remembered members before the expired ones are forgotten
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed by hand
 
 
@@ -41,6 +43,10 @@ class CommunityService:
         self.daily_credits = daily_credits
         self.admin_ids = admin_ids or set()
         self.clock = clock
+        # (community, person) -> (username, name, is_bot, next write): every message and
+        # interaction says "seen", but an unchanged member is written at most every
+        # SEEN_EVERY s (the leaderboard and @name lookups need no fresher last_seen).
+        self._seen: dict[tuple[str, str], tuple[str, str, bool, float]] = {}
 
     async def account(self, user: UserRef) -> int:
         return await self.ledger.open_account(user, self.welcome_credits)
@@ -59,13 +65,21 @@ class CommunityService:
             raise PermissionDenied(f"Only admins of this server or group can use {action}.")
 
     async def seen(self, ctx: Context, username: str = "") -> None:
+        key, now = (ctx.community, ctx.user.key), self.clock()
+        state = (username, ctx.user.name, ctx.is_bot)
+        last = self._seen.get(key)
+        if last is not None and last[:3] == state and last[3] > now:
+            return
         await self.store.seen(ctx.community, ctx.user, username, ctx.is_bot)
+        if len(self._seen) > _MAX_SEEN:
+            self._seen = {k: v for k, v in self._seen.items() if v[3] > now}
+        self._seen[key] = (*state, now + SEEN_EVERY)
 
     async def balance(self, ctx: Context, target: UserRef | None = None) -> tuple[UserRef, int]:
         if target is not None and target.key != ctx.user.key:
             await self.require_admin(ctx, "/balance for someone else", target.key)
         who = target or ctx.user
-        return who, await self.ledger.balance(await self.account(who))
+        return who, (await self.ledger.account_balance(who, self.welcome_credits))[1]
 
     async def find_username(self, platform: str, username: str) -> tuple[UserRef, bool] | None:
         """Someone the bot has seen on this platform, by @username; (person, is a bot)."""

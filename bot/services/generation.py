@@ -80,7 +80,7 @@ class GenerationService:
         return await self.ledger.open_account(user, self.welcome_credits)
 
     async def balance(self, user: UserRef) -> int:
-        return await self.ledger.balance(await self.account(user))
+        return (await self.ledger.account_balance(user, self.welcome_credits))[1]
 
     # -- public use cases -------------------------------------------------------------
 
