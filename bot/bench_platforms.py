@@ -222,7 +222,7 @@ class TelegramSide:
 
 
 class DiscordSide:
-    COMMANDS = (("imagine", {"prompt": "a fox in the snow"}), ("balance", {}))
+    COMMANDS: tuple[tuple[str, dict[str, str]], ...] = (("imagine", {"prompt": "a fox in the snow"}), ("balance", {}))
 
     def __init__(self, fake: Any, child: Child) -> None:
         self.fake, self.child = fake, child
