@@ -42,6 +42,7 @@ class Access(Enum):
     EVERYONE = ""
     ADMINS = "admins"
     HOST_OR_ADMIN = "host or admins"
+    OPERATORS = "the bot's operators"  # ADMIN_USER_IDS only: their money, not a server's
 
 
 class Source(Enum):

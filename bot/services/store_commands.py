@@ -31,8 +31,8 @@ COMMANDS = tuple(dataclasses.replace(c, section=SECTION) for c in _DECLARED)
 
 REFUND = Command(
     "refund", "Operators: refund a Telegram Stars payment and take its credits back",
-    usage="/credits refund <payment id>", help="refund a payment (operators)",
-    access=Access.ADMINS,
+    usage="/credits refund <payment id>", help="refund a payment",
+    access=Access.OPERATORS,
     options=(Option("payment_id", Kind.TEXT, "The payment id (from /paysupport)",
                     required=True, min=1, max=200),),
     missing="Say which payment: `/credits refund <payment id>` (the id is in /paysupport).",
