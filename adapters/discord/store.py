@@ -24,6 +24,7 @@ from adapters.discord.boundary import send_ephemeral
 from adapters.discord.flow import App
 from adapters.discord.slash import Feature
 from bot.domain.credits import UserRef
+from bot.services.retrying import every
 from bot.services.store import NOT_FOR_SALE
 
 log = logging.getLogger(__name__)
@@ -147,14 +148,5 @@ class DiscordStore:
 
     async def reconcile_every(self, seconds: float, stop: asyncio.Event) -> None:
         await self.check_skus()
-        while not stop.is_set() and not self.client.is_closed():
-            try:
-                await self.reconcile()
-            except discord.HTTPException as exc:
-                log.warning("could not list discord entitlements: %s", exc)
-            except Exception:  # noqa: BLE001 - try again next time
-                log.exception("discord entitlement reconciliation failed")
-            try:
-                await asyncio.wait_for(stop.wait(), seconds)
-            except TimeoutError:
-                pass
+        await every(seconds, stop, self.reconcile, (discord.HTTPException,), log,
+                    "list discord entitlements", until=self.client.is_closed)

@@ -38,6 +38,7 @@ from telegram.ext import (
 from bot.domain.errors import RequestError
 from bot.domain.store import Purchase
 from bot.services.replies import credits
+from bot.services.retrying import every
 from bot.services.store import CURRENCY, NOT_FOR_SALE, StarPayment, StoreService
 from bot.services.store_text import pack_button
 
@@ -178,14 +179,5 @@ class TelegramPayments:
 
     async def reconcile_every(self, seconds: float, stop: asyncio.Event) -> None:
         """At start, then every `seconds`, until `stop`. Never raises."""
-        while not stop.is_set():
-            try:
-                await self.reconcile()
-            except TelegramError as exc:
-                log.warning("could not read Telegram's star transactions: %s", exc)
-            except Exception:  # noqa: BLE001 - try again next time
-                log.exception("telegram payment reconciliation failed")
-            try:
-                await asyncio.wait_for(stop.wait(), seconds)
-            except TimeoutError:
-                pass
+        await every(seconds, stop, self.reconcile, (TelegramError,), log,
+                    "read Telegram's star transactions")

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from bot.settings import parse_listen as settings_parse_listen
+
 if TYPE_CHECKING:
     from bot.settings import Settings
 
@@ -100,13 +102,9 @@ def webhook_config(settings: Settings) -> WebhookConfig | None:
 
 def parse_listen(value: str) -> tuple[str, int]:
     """"0.0.0.0:8443", "127.0.0.1:9000", "[::]:8443" or ":8443" (every address)."""
-    host, sep, port_text = value.strip().rpartition(":")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    elif ":" in host:
-        sep = ""  # a bare IPv6 address needs brackets
-    if not sep or not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+    try:
+        return settings_parse_listen(value)
+    except ValueError:
         raise WebhookConfigError(
             f"TELEGRAM_WEBHOOK_LISTEN must be host:port, e.g. 0.0.0.0:8443 (got {value!r})"
-        )
-    return host or "0.0.0.0", int(port_text)
+        ) from None

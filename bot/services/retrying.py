@@ -60,3 +60,26 @@ async def until_stopped(
     except RetryError:  # stopped while the platform was still unreachable
         return None
     return None
+
+
+async def every(
+    seconds: float,
+    stop: asyncio.Event,
+    body: Callable[[], Awaitable[object]],
+    expected: tuple[type[BaseException], ...],
+    log: logging.Logger,
+    what: str,
+    until: Callable[[], bool] = lambda: False,
+) -> None:
+    """`body()` now, then every `seconds`, until `stop` (or `until()`). Never raises: an
+    `expected` error is one warning line, anything else a traceback, and the next turn tries
+    again (the payment reconcilers of both platforms run on this)."""
+    while not stop.is_set() and not until():
+        try:
+            await body()
+        except expected as exc:
+            log.warning("could not %s: %s", what, exc)
+        except Exception:  # noqa: BLE001 - try again next time
+            log.exception("%s failed", what)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from bot.domain import keys
-from bot.services.retrying import until_stopped
+from bot.services.retrying import every, until_stopped
 
 log = logging.getLogger("test")
 
@@ -59,3 +59,22 @@ def test_event_keys_keep_the_spelling_stored_by_earlier_versions():
     assert keys.job_hold("j1") == "hold:j1" and keys.is_job_hold("hold:j1")
     assert not keys.is_job_hold("giveaway:g1") and keys.giveaway_hold("g1") == "giveaway:g1"
     assert keys.giveaway_event("discord:5") == "giveaway:discord:5"
+
+
+async def test_every_keeps_going_through_errors_and_ends_on_stop(caplog) -> None:  # type: ignore[no-untyped-def]
+    stop, calls = asyncio.Event(), []
+
+    async def body() -> None:
+        calls.append(len(calls))
+        if len(calls) == 1:
+            raise ConnectionError("platform down")  # expected: one warning line
+        if len(calls) == 2:
+            raise KeyError("bug")  # unexpected: a traceback, and still the next turn runs
+        stop.set()
+
+    caplog.set_level(logging.WARNING)
+    await asyncio.wait_for(every(0.01, stop, body, (ConnectionError,),
+                                 logging.getLogger("t"), "reach it"), 5)
+    assert calls == [0, 1, 2]
+    assert "could not reach it: platform down" in caplog.text
+    assert any(r.exc_info for r in caplog.records if "reach it failed" in r.getMessage())
