@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.domain.providers import Route
+from bot.domain.providers import EditRoute, Route
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,16 @@ class Model:
     strengths: tuple[str, ...]
     aspect_ratios: tuple[str, ...]
     routes: tuple[Route, ...] = ()
+    # Credits for one edit or variation; None: no route of this model takes images.
+    edit_credits: int | None = None
+
+    @property
+    def can_edit(self) -> bool:
+        return self.edit_credits is not None and any(r.edit for r in self.routes)
+
+    def max_input_images(self) -> int:
+        """The most references any of this model's edit routes accepts (0: cannot edit)."""
+        return max((r.edit.max_images for r in self.routes if r.edit), default=0)
 
     @property
     def price_label(self) -> str:
@@ -105,13 +115,28 @@ SAFETY_LEVELS = ("strict", "standard", "mature")
 VENDOR_FIXED = "vendor-fixed"
 
 
+def _edit_route(where: str, model_id: str, raw: dict[str, Any]) -> EditRoute | None:
+    """A route's `edit = { model = "...", max_images = N, params = {...} }`, if any."""
+    edit = raw.get("edit")
+    if edit is None:
+        return None
+    if not isinstance(edit, dict):
+        raise ValueError(f"{where}: edit is a table {{ model = ..., max_images = N }}")
+    count = edit.get("max_images", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 16:
+        raise ValueError(f"{where}: edit.max_images must be a whole number from 1 to 16")
+    return EditRoute(str(edit.get("model", raw["model"])), count, dict(edit.get("params", {})),
+                     usd_per_image=_usd_price(model_id, edit))
+
+
 def _route(model_id: str, raw: dict[str, Any]) -> Route:
     """A route, with its vendor safety fields per level (or `safety = "vendor-fixed"`)."""
     safety = raw.get("safety", {})
     where = f"model {model_id!r}, route {raw.get('provider')}"
+    edit = _edit_route(where, model_id, raw)
     if safety == VENDOR_FIXED:
         return Route(raw["provider"], raw["model"], dict(raw.get("params", {})),
-                     usd_per_image=_usd_price(model_id, raw), vendor_fixed=True)
+                     usd_per_image=_usd_price(model_id, raw), vendor_fixed=True, edit=edit)
     if not isinstance(safety, dict) or (safety and set(safety) != set(SAFETY_LEVELS)) or any(
         not isinstance(v, dict) for v in safety.values()
     ):
@@ -119,7 +144,7 @@ def _route(model_id: str, raw: dict[str, Any]) -> Route:
                          f"{', '.join(SAFETY_LEVELS)}")
     return Route(raw["provider"], raw["model"], dict(raw.get("params", {})),
                  usd_per_image=_usd_price(model_id, raw),
-                 safety={k: dict(v) for k, v in safety.items()})
+                 safety={k: dict(v) for k, v in safety.items()}, edit=edit)
 
 
 def load_catalog(path: Path) -> Catalog:
@@ -130,6 +155,14 @@ def load_catalog(path: Path) -> Catalog:
         if not isinstance(credits, int) or isinstance(credits, bool) or credits < 0:
             raise ValueError(f"model {entry.get('id')!r}: credits must be a whole number >= 0")
         routes = tuple(_route(entry["id"], r) for r in entry.get("routes", []))
+        edit_credits = entry.get("edit_credits")
+        if edit_credits is not None and (
+            not isinstance(edit_credits, int) or isinstance(edit_credits, bool) or edit_credits < 0
+        ):
+            raise ValueError(f"model {entry.get('id')!r}: edit_credits must be a whole number >= 0")
+        if edit_credits is not None and not any(r.edit for r in routes):
+            raise ValueError(f"model {entry.get('id')!r}: edit_credits is set but no route has "
+                             "an edit table")
         models.append(
             Model(
                 id=entry["id"],
@@ -141,6 +174,7 @@ def load_catalog(path: Path) -> Catalog:
                 strengths=tuple(entry.get("strengths", [])),
                 aspect_ratios=tuple(entry.get("aspect_ratios", ["1:1"])),
                 routes=routes,
+                edit_credits=edit_credits,
             )
         )
     if not models:

@@ -13,6 +13,32 @@ from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
+class InputImage:
+    """A picture a person gave (or an earlier result), already normalised by the intake:
+    checked by content, EXIF stripped, downscaled. These are the exact bytes every vendor
+    receives; `digest` (sha256 hex of `data`) is its content address in storage."""
+
+    data: bytes
+    mime: str  # image/png or image/jpeg
+    width: int
+    height: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class EditRoute:
+    """How a route takes input images: the route's `edit = {...}` table in models.toml.
+    `model` is the vendor's model or endpoint id for edits (often the route's own); `params`
+    are extra fields for edit requests (field names, how images are sent); `max_images` caps
+    the references the vendor accepts on this route."""
+
+    model: str
+    max_images: int = 1
+    params: Mapping[str, Any] = field(default_factory=dict)
+    usd_per_image: float | None = None
+
+
+@dataclass(frozen=True)
 class Route:
     """One way to run a catalog model: a provider, that provider's model id, fixed params."""
 
@@ -26,6 +52,12 @@ class Route:
     # vendor with no knob is `vendor_fixed` and gets nothing extra.
     safety: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     vendor_fixed: bool = False
+    # None: this route cannot take input images (text-to-image only).
+    edit: EditRoute | None = None
+
+    def takes_images(self, count: int) -> bool:
+        """Whether this route can run an edit with `count` input images."""
+        return count == 0 or (self.edit is not None and 0 < count <= self.edit.max_images)
 
     def safety_fields(self, level: str) -> Mapping[str, Any]:
         return self.safety.get(level, {})
@@ -41,6 +73,15 @@ class ImageSpec:
     model_id: str = ""
     model_name: str = ""
     safety_level: str = "strict"  # the policy level of the place it was asked in
+    # Input images for an edit or a variation; empty for text-to-image.
+    images: tuple[InputImage, ...] = ()
+    # "generate" (text-to-image), "edit" (change the images as the prompt says),
+    # "vary" (a subtle variation: keep subject, composition, palette) or "vary_strong".
+    mode: str = "generate"
+
+    @property
+    def is_edit(self) -> bool:
+        return bool(self.images)
 
 
 @dataclass(frozen=True)
