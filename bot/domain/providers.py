@@ -83,6 +83,28 @@ class ImageSpec:
     def is_edit(self) -> bool:
         return bool(self.images)
 
+    def instruction(self) -> str:
+        """The text a vendor gets: the prompt for generate and edit; for a variation, the
+        instruction to vary (vendors with no variation call of their own) with the original
+        prompt, when there was one, as context."""
+        base = VARY_INSTRUCTIONS.get(self.mode)
+        if base is None:
+            return self.prompt
+        return f"{base} Original prompt: {self.prompt}" if self.prompt else base
+
+
+# Vendors without a variation call get these as the edit instruction (with a new seed).
+VARY_INSTRUCTIONS = {
+    "vary": (
+        "Make a subtle variation of this image: keep the subject, the composition and the "
+        "colour palette; change only small details, textures and lighting."
+    ),
+    "vary_strong": (
+        "Make a bold variation of this image: keep the subject recognisable, but feel free "
+        "to change the composition, the pose, the lighting and the style."
+    ),
+}
+
 
 @dataclass(frozen=True)
 class GeneratedImage:
