@@ -23,6 +23,7 @@ _FIELDS = (
     "aspect", "seed", "cost", "event_key", "status", "parent_id", "provider",
     "provider_handle", "chat_ref", "error", "created_at", "finished_at", "request_key",
     "claimed_by", "lease_until", "deadline_at", "called_at", "safety_level",
+    "locale",
 )  # fmt: skip
 _COLUMNS = ", ".join(_FIELDS)
 _JSON_FIELDS = ("provider_handle", "chat_ref")

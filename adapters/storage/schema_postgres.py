@@ -249,4 +249,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX safety_audit_age ON safety_audit(at);
     ALTER TABLE jobs ADD COLUMN safety_level TEXT NOT NULL DEFAULT 'strict';
     """,
+    # 8: the language each person (by account, so it follows linked wallets) and each server
+    # or group chose (/language), and the requester's language on each job (a result
+    # delivered after a restart is still in their language).
+    """
+    CREATE TABLE locale_prefs (
+        scope TEXT PRIMARY KEY,
+        locale TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at DOUBLE PRECISION NOT NULL
+    );
+    ALTER TABLE jobs ADD COLUMN locale TEXT NOT NULL DEFAULT '';
+    """,
 ]

@@ -99,15 +99,23 @@ def format_duration(seconds: float) -> str:
     return "".join(parts[:2])
 
 
+_WHAT_KEYS = {"amount": "amount", "prize": "prize", "number of winners": "winners"}
+
+
 def parse_amount(value: str | int, what: str = "amount") -> int:
+    # The catalog key names what is counted (amount-..., prize-..., winners-...).
+    slug = _WHAT_KEYS.get(what, "amount")
     try:
         amount = int(str(value).strip())
     except ValueError:
-        raise RequestError(f"The {what} must be a whole number, not `{str(value)[:20]}`.") from None
+        shown = str(value)[:20]
+        raise RequestError(f"The {what} must be a whole number, not `{shown}`.",
+                           key=f"{slug}-not-number", value=shown) from None
     if amount <= 0:
-        raise RequestError(f"The {what} must be at least 1.")
+        raise RequestError(f"The {what} must be at least 1.", key=f"{slug}-too-small")
     if amount > MAX_AMOUNT:
-        raise RequestError(f"The {what} can be at most {MAX_AMOUNT:,}.")
+        raise RequestError(f"The {what} can be at most {MAX_AMOUNT:,}.",
+                           key=f"{slug}-too-big", max=MAX_AMOUNT)
     return amount
 
 

@@ -52,6 +52,7 @@ class Job:
     deadline_at: float | None = None  # set at the first claim: give up (refund) after it
     called_at: float | None = None  # when a provider was first asked (it may bill)
     safety_level: str = "strict"  # the policy level where it was asked (vendor knobs)
+    locale: str = ""  # the requester's language when asked ("": English), for a late delivery
 
     @property
     def hold_key(self) -> str:

@@ -80,9 +80,12 @@ def _seed_option(value: str | int) -> int:
     try:
         seed = int(str(value).strip())
     except ValueError:
-        raise RequestError(f"The seed must be a whole number, not `{str(value)[:20]}`.") from None
+        shown = str(value)[:20]
+        raise RequestError(f"The seed must be a whole number, not `{shown}`.",
+                           key="seed-not-number", value=shown) from None
     if not 0 <= seed <= MAX_SEED:
-        raise RequestError(f"The seed must be between 0 and {MAX_SEED}.")
+        raise RequestError(f"The seed must be between 0 and {MAX_SEED}.", key="seed-range",
+                           max=MAX_SEED)
     return seed
 
 
@@ -99,12 +102,13 @@ def build_request(
     """Validate already-separated options (Discord's slash options, or the parsed text)."""
     prompt = clean_text(prompt or "")
     if not prompt:
-        raise RequestError("Tell me what to draw: `/imagine a fox in the snow`.")
+        raise RequestError("Tell me what to draw: `/imagine a fox in the snow`.",
+                           key="prompt-missing")
     if len(prompt) > MAX_PROMPT_CHARS:
         raise RequestError(
             f"That prompt is {len(prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}. "
-            "Please shorten it."
-        )
+            "Please shorten it.", key="prompt-too-long", length=len(prompt),
+            limit=MAX_PROMPT_CHARS)
     chosen = _model_option(catalog, clean_text(model)) if model and clean_text(model) else None
     intent_id = _intent_option(intents, clean_text(intent)) if intent and intent.strip() else None
     ratio = normalise_aspect(clean_text(aspect)) if aspect and aspect.strip() else None

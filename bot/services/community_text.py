@@ -13,10 +13,12 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot import i18n
 from bot.domain.commands import Command, Kind, Option
-from bot.domain.community import Context, Giveaway, GiveawayOutcome, format_duration, split_options
+from bot.domain.community import Context, Giveaway, GiveawayOutcome, split_options
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
+from bot.i18n import t
 from bot.services.commands import Call, Commands, Reply, unknown_command
 from bot.services.replies import credits
 
@@ -134,21 +136,17 @@ class TextArgs:
 
 
 def giveaway_text(g: Giveaway, now: float) -> str:
-    funded = "funded by the bot" if g.funded_by == "bot" else "funded by the host"
-    return (
-        f"🎉 {g.title}: {g.winners} winner(s) get {credits(g.credits_each)} each ({funded}).\n"
-        f"{g.entrants} entered · ends in {format_duration(g.ends_at - now)} · id `{g.id}`"
-    )
+    funded = t("giveaway-funded-bot" if g.funded_by == "bot" else "giveaway-funded-host")
+    return t("giveaway-post", title=g.title, winners=g.winners, each=credits(g.credits_each),
+             funded=funded, entrants=g.entrants, ends=i18n.duration(g.ends_at - now), id=g.id)
 
 
 def outcome_text(outcome: GiveawayOutcome) -> str:
     g = outcome.giveaway
     if outcome.already_ended and g.status == "cancelled":
-        return f"Giveaway `{g.id}` was cancelled."
+        return t("giveaway-was-cancelled", id=g.id)
     if not outcome.winners:
-        back = " The credits went back to the host." if g.funded_by == "host" else ""
-        return f"Giveaway `{g.id}` ({g.title}) ended with no entrants.{back}"
+        back = t("giveaway-went-back") if g.funded_by == "host" else ""
+        return t("giveaway-no-entrants", id=g.id, title=g.title, back=back)
     names = ", ".join(u.name or u.user_id for u in outcome.winners)
-    return (
-        f"🎉 Giveaway `{g.id}` ({g.title}) ended. Winners: {names}: {credits(g.credits_each)} each."
-    )
+    return t("giveaway-ended", id=g.id, title=g.title, names=names, each=credits(g.credits_each))

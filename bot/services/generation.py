@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from bot import i18n
 from bot.domain.catalog import Model
 from bot.domain.credits import Ledger, UserRef
 from bot.domain.errors import (
@@ -117,7 +118,7 @@ class GenerationService:
         self._asking()
         parent = await self._job_or_expired(job_id)
         if model_id and model_id not in {m.id for m in self.catalog}:
-            raise JobNotFound(BUTTON_EXPIRED)
+            raise JobNotFound(BUTTON_EXPIRED, key="button-expired")
         model = self.catalog.get(model_id or parent.model_id)
         level = await self._allowed(place, user, parent.prompt, model.id)
         same = model.id == parent.model_id
@@ -162,6 +163,8 @@ class GenerationService:
                 f"Compare on 3 costs {total} credits ({prices}) and you have {balance}.",
                 needed=total,
                 balance=balance,
+                key="compare-not-enough", total=i18n.Count(total), prices=prices,
+                have=balance,
             )
             # The one model that fits, which every surface offers as a button or a hint.
             cheapest = self.catalog.cheapest_affordable(balance, parent.aspect)
@@ -215,8 +218,7 @@ class GenerationService:
         """The job whose result `user` may delete: their own, or any here for an admin."""
         job = await self._job_or_expired(job_id)
         if not is_admin and (job.platform, job.user_id) != (user.platform, user.user_id):
-            raise PermissionDenied("Only the person who asked for this image, or an admin "
-                                   "here, can delete it.")
+            raise i18n.error(PermissionDenied, "delete-not-yours")
         return job
 
     async def job(self, job_id: str) -> Job | None:
@@ -296,10 +298,12 @@ class GenerationService:
             created_at=time.time(),
             request_key=request_key or event_key,
             safety_level=safety_level,
+            locale=i18n.current(),  # the boundary set the requester's language
         )
         queued = await self.jobs.enqueue(job, self.max_jobs_per_user)
         if not queued.created:
-            raise DuplicateEvent("Already on it: that request was counted once.", queued.job.id)
+            raise DuplicateEvent("Already on it: that request was counted once.", queued.job.id,
+                                 key="already-on-it")
         if queued.short_of is not None:
             raise self.planner.not_enough(plan.model, queued.short_of, plan.aspect)
         log.info(
@@ -322,13 +326,13 @@ class GenerationService:
         """The calling task answers a request: refused once this process is stopping, else
         the shutdown grace waits for it (the same task posts the outcome: shutdown.py)."""
         if self.shutdown.closing:
-            raise ShuttingDown(RESTARTING)
+            raise ShuttingDown(RESTARTING, key="restarting")
         self.shutdown.requests.enter()
 
     async def _job_or_expired(self, job_id: str) -> Job:
         job = await self.jobs.get_job(job_id) if job_id else None
         if job is None or job.model_id not in {m.id for m in self.catalog}:
-            raise JobNotFound(BUTTON_EXPIRED)
+            raise JobNotFound(BUTTON_EXPIRED, key="button-expired")
         return job
 
     def _aspect_for(self, model: Model, aspect: str) -> str:

@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot import i18n
 from bot.domain.community import (
     Context,
     Entry,
@@ -114,6 +115,8 @@ class GiveawayService:
                 f"and you have {exc.balance}.",
                 needed=g.total,
                 balance=exc.balance,
+                key="giveaway-not-enough", count=count, each=each,
+                total=i18n.Count(g.total), have=exc.balance,
             ) from None
         if created:
             log.info(
@@ -148,7 +151,7 @@ class GiveawayService:
         self, ctx: Context, giveaway_id: str, leave: bool | None = None
     ) -> tuple[bool, Giveaway]:
         if ctx.is_bot:
-            raise RequestError("Bots can't enter giveaways.")
+            raise i18n.error(RequestError, "giveaway-bots")
         await self.community.account(ctx.user)  # winners must have a wallet to be paid
         return await self.store.toggle_entry(giveaway_id, ctx.user, leave)
 
@@ -242,10 +245,10 @@ class GiveawayService:
 
     async def _host_or_admin(self, ctx: Context, g: Giveaway, action: str) -> None:
         if g.community != ctx.community:
-            raise RequestError(f"There is no giveaway `{g.id}` here. See /giveaway list.")
+            raise i18n.error(RequestError, "giveaway-not-here", id=g.id)
         is_host = (ctx.user.platform, ctx.user.user_id) == (g.host_platform, g.host_user_id)
         if not is_host:
             try:
                 await self.community.require_admin(ctx, action, g.id)
             except PermissionDenied:
-                raise PermissionDenied(f"Only the host or an admin can use {action}.") from None
+                raise i18n.error(PermissionDenied, "host-or-admin-only", action=action) from None

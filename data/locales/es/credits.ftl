@@ -1,0 +1,16 @@
+balance-you = Tienes {$credits}.
+balance-other = {$name} tiene {$credits}.
+history-empty = Todavía no hay movimientos de créditos.
+history-title = Tus últimos movimientos de créditos:
+daily-claimed = ¡+{$amount}! Tienes {$balance}. Vuelve dentro de 24 horas.
+daily-off = Los créditos diarios están desactivados en este bot.
+daily-wait = Ya has recogido los créditos de hoy. El próximo reclamo se abre en {$wait}.
+gave = Le has dado {$amount} a {$name}. Te quedan {$left}.
+granted = Se han añadido {$amount} a {$name}. Ahora tiene {$balance}.
+took = Se han quitado {$amount} a {$name}. Ahora tiene {$balance}.
+leaderboard-empty = Aquí nadie tiene créditos todavía.
+leaderboard-title = Mayores saldos aquí:
+leaderboard-line = {$rank}. {$name}: {$credits}
+linked = ¡Vinculado! Las dos cuentas comparten ahora un mismo monedero: {$credits}.
+link-code = Tu código de vinculación es {$code}. En tu otra plataforma, envía `/link {$code}` en los próximos 10 minutos. Solo sirve una vez.
+name-someone = Di a quién: responde a su mensaje o escribe @usuario.

@@ -1,0 +1,14 @@
+intent-text-phrase = Necesita texto en la imagen
+intent-text-why = hay que dibujar texto
+intent-design-phrase = Es para un proyecto de diseño o marketing
+intent-design-why = trabajo de diseño y marketing
+intent-hero-phrase = Es la imagen principal
+intent-hero-why = una imagen principal merece la máxima calidad
+intent-photo-phrase = Tiene que parecer una foto
+intent-photo-why = debe parecer una foto real
+intent-creative-phrase = Hazlo raro y creativo
+intent-creative-why = lo raro y creativo es el punto fuerte de Grok Imagine
+intent-fast-phrase = Lo necesito ya
+intent-fast-why = el modelo más rápido, pensado para bocetos
+intent-general-phrase = Dame algo bueno y ya
+intent-general-why = un buen modelo para todo

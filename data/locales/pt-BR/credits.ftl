@@ -1,0 +1,16 @@
+balance-you = Você tem {$credits}.
+balance-other = {$name} tem {$credits}.
+history-empty = Ainda não há movimentações de créditos.
+history-title = Suas últimas movimentações de créditos:
+daily-claimed = +{$amount}! Você tem {$balance}. Volte daqui a 24 horas.
+daily-off = Os créditos diários estão desativados neste bot.
+daily-wait = Você já pegou os créditos de hoje. O próximo resgate abre em {$wait}.
+gave = Você deu {$amount} para {$name}. Sobraram {$left}.
+granted = {$amount} adicionados para {$name}. Agora tem {$balance}.
+took = {$amount} retirados de {$name}. Agora tem {$balance}.
+leaderboard-empty = Ninguém aqui tem créditos ainda.
+leaderboard-title = Maiores saldos aqui:
+leaderboard-line = {$rank}. {$name}: {$credits}
+linked = Vinculado! As duas contas agora compartilham uma carteira: {$credits}.
+link-code = Seu código de vinculação é {$code}. Na sua outra plataforma, envie `/link {$code}` em até 10 minutos. Ele só funciona uma vez.
+name-someone = Diga quem: responda à mensagem da pessoa ou escreva @usuario.

@@ -1,0 +1,14 @@
+intent-text-phrase = Precisa de texto na imagem
+intent-text-why = é preciso desenhar texto
+intent-design-phrase = É para um projeto de design ou marketing
+intent-design-why = trabalho de design e marketing
+intent-hero-phrase = Esta é a imagem principal
+intent-hero-why = uma imagem principal merece a melhor qualidade
+intent-photo-phrase = Precisa parecer uma foto
+intent-photo-why = deve parecer uma foto de verdade
+intent-creative-phrase = Deixe estranho e criativo
+intent-creative-why = estranho e criativo é o forte do Grok Imagine
+intent-fast-phrase = Preciso agora
+intent-fast-why = o modelo mais rápido, feito para rascunhos
+intent-general-phrase = Só me dê algo bom
+intent-general-why = um bom modelo para tudo
