@@ -2,10 +2,12 @@ giveaway-funded-bot = lo paga el bot
 giveaway-funded-host = lo paga el anfitrión
 giveaway-post = 🎉 {$title}: { $winners ->
         [one] {$winners} ganador recibe
+        [many] {$winners} ganadores reciben
        *[other] {$winners} ganadores reciben
     } {$each} cada uno ({$funded}).
     { $entrants ->
         [one] {$entrants} participante
+        [many] {$entrants} participantes
        *[other] {$entrants} participantes
     } · termina en {$ends} · id `{$id}`
 giveaway-none = No hay sorteos activos aquí.

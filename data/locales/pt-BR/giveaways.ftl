@@ -2,10 +2,12 @@ giveaway-funded-bot = pago pelo bot
 giveaway-funded-host = pago pelo anfitrião
 giveaway-post = 🎉 {$title}: { $winners ->
         [one] {$winners} vencedor ganha
+        [many] {$winners} vencedores ganham
        *[other] {$winners} vencedores ganham
     } {$each} cada ({$funded}).
     { $entrants ->
         [one] {$entrants} participante
+        [many] {$entrants} participantes
        *[other] {$entrants} participantes
     } · termina em {$ends} · id `{$id}`
 giveaway-none = Nenhum sorteio rolando aqui.

@@ -1,0 +1,16 @@
+balance-you = Du hast {$credits}.
+balance-other = {$name} hat {$credits}.
+history-empty = Noch keine Credit-Bewegungen.
+history-title = Deine letzten Credit-Bewegungen:
+daily-claimed = +{$amount}! Du hast {$balance}. Komm in 24 Stunden wieder.
+daily-off = Tägliche Credits sind bei diesem Bot ausgeschaltet.
+daily-wait = Du hast die Credits für heute schon abgeholt. Die nächsten gibt es in {$wait}.
+gave = Du hast {$name} {$amount} geschenkt. Dir bleiben {$left}.
+granted = {$name} hat {$amount} bekommen und jetzt {$balance}.
+took = {$name} wurden {$amount} abgezogen; jetzt: {$balance}.
+leaderboard-empty = Hier hat noch niemand Credits.
+leaderboard-title = Die höchsten Guthaben hier:
+leaderboard-line = {$rank}. {$name}: {$credits}
+linked = Verknüpft! Beide Konten teilen sich jetzt ein Guthaben: {$credits}.
+link-code = Dein Verknüpfungscode ist {$code}. Sende auf deiner anderen Plattform innerhalb von 10 Minuten `/link {$code}`. Er funktioniert nur einmal.
+name-someone = Sag, wen du meinst: Antworte auf die Nachricht der Person oder schreib @Nutzername.

@@ -1,0 +1,14 @@
+intent-text-phrase = Im Bild muss Text stehen
+intent-text-why = Text muss dargestellt werden
+intent-design-phrase = Es ist für ein Design- oder Marketingprojekt
+intent-design-why = Design- und Marketingarbeit
+intent-hero-phrase = Das ist das Hauptbild
+intent-hero-why = ein Hauptbild verdient die höchste Qualität
+intent-photo-phrase = Es soll wie ein Foto aussehen
+intent-photo-why = es soll wie ein echtes Foto aussehen
+intent-creative-phrase = Mach es schräg und kreativ
+intent-creative-why = Schräges und Kreatives ist die Stärke von Grok Imagine
+intent-fast-phrase = Ich brauche es sofort
+intent-fast-why = das schnellste Modell, gemacht für Entwürfe
+intent-general-phrase = Gib mir einfach etwas Gutes
+intent-general-why = ein gutes Allround-Modell

@@ -1,0 +1,16 @@
+balance-you = Vous avez {$credits}.
+balance-other = {$name} a {$credits}.
+history-empty = Aucun mouvement de crédits pour l’instant.
+history-title = Vos derniers mouvements de crédits :
+daily-claimed = +{$amount} ! Vous avez {$balance}. Revenez dans 24 heures.
+daily-off = Les crédits quotidiens sont désactivés sur ce bot.
+daily-wait = Vous avez déjà récupéré les crédits du jour. Prochaine récupération dans {$wait}.
+gave = Vous avez donné {$amount} à {$name}. Il vous reste {$left}.
+granted = {$amount} ajoutés à {$name}. Nouveau solde : {$balance}.
+took = {$amount} retirés à {$name}. Nouveau solde : {$balance}.
+leaderboard-empty = Personne ici n’a encore de crédits.
+leaderboard-title = Les plus gros soldes ici :
+leaderboard-line = {$rank}. {$name} : {$credits}
+linked = Associé ! Les deux comptes partagent désormais un seul porte-monnaie : {$credits}.
+link-code = Votre code d’association est {$code}. Sur votre autre plateforme, envoyez `/link {$code}` dans les 10 minutes. Il ne sert qu’une fois.
+name-someone = Dites qui : répondez à son message ou écrivez @pseudo.

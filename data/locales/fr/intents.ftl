@@ -1,0 +1,14 @@
+intent-text-phrase = Il faut du texte dans l’image
+intent-text-why = il faut afficher du texte
+intent-design-phrase = C’est pour un projet de design ou de marketing
+intent-design-why = travail de design et de marketing
+intent-hero-phrase = C’est l’image principale
+intent-hero-why = une image principale mérite la meilleure qualité
+intent-photo-phrase = Ça doit ressembler à une photo
+intent-photo-why = elle doit ressembler à une vraie photo
+intent-creative-phrase = Fais quelque chose de bizarre et créatif
+intent-creative-why = le bizarre et le créatif sont le point fort de Grok Imagine
+intent-fast-phrase = J’en ai besoin tout de suite
+intent-fast-why = le modèle le plus rapide, fait pour les brouillons
+intent-general-phrase = Donne-moi juste quelque chose de bien
+intent-general-why = un bon modèle polyvalent

@@ -1,0 +1,16 @@
+balance-you = У вас {$credits}.
+balance-other = У {$name}: {$credits}.
+history-empty = Движений по кредитам пока нет.
+history-title = Ваши последние движения по кредитам:
+daily-claimed = +{$amount}! У вас {$balance}. Возвращайтесь через 24 часа.
+daily-off = Ежедневные кредиты в этом боте отключены.
+daily-wait = Сегодняшние кредиты вы уже получили. Следующие будут доступны через {$wait}.
+gave = Вы передали {$amount} пользователю {$name}. У вас осталось {$left}.
+granted = {$name} получает {$amount}. Баланс теперь: {$balance}.
+took = У {$name} списано {$amount}. Баланс теперь: {$balance}.
+leaderboard-empty = Здесь пока ни у кого нет кредитов.
+leaderboard-title = Самые большие балансы здесь:
+leaderboard-line = {$rank}. {$name}: {$credits}
+linked = Готово! Теперь у обоих аккаунтов один кошелёк: {$credits}.
+link-code = Ваш код привязки: {$code}. На другой платформе отправьте `/link {$code}` в течение 10 минут. Код одноразовый.
+name-someone = Укажите, кому: ответьте на сообщение человека или напишите @имя.

@@ -1,0 +1,14 @@
+intent-text-phrase = Нужен текст на картинке
+intent-text-why = нужно нарисовать текст
+intent-design-phrase = Это для дизайна или маркетинга
+intent-design-why = это задача для дизайна и маркетинга
+intent-hero-phrase = Это главная картинка
+intent-hero-why = главная картинка заслуживает лучшего качества
+intent-photo-phrase = Должно выглядеть как фото
+intent-photo-why = должно выглядеть как настоящее фото
+intent-creative-phrase = Сделай странно и креативно
+intent-creative-why = странное и креативное — конёк Grok Imagine
+intent-fast-phrase = Нужно прямо сейчас
+intent-fast-why = это самая быстрая модель, для набросков
+intent-general-phrase = Просто сделай хорошо
+intent-general-why = это хорошая универсальная модель

@@ -1,0 +1,16 @@
+balance-you = {$credits} krediniz var.
+balance-other = {$name}: {$credits}.
+history-empty = Henüz kredi hareketi yok.
+history-title = Son kredi hareketleriniz:
+daily-claimed = +{$amount}! Bakiyeniz: {$balance}. 24 saat sonra tekrar gelin.
+daily-off = Bu botta günlük krediler kapalı.
+daily-wait = Bugünün kredilerini zaten aldınız. Bir sonraki hak {$wait} sonra açılıyor.
+gave = {$name} kişisine {$amount} verdiniz. Kalan: {$left}.
+granted = {$name} kişisine {$amount} eklendi. Yeni bakiye: {$balance}.
+took = {$name} kişisinden {$amount} alındı. Yeni bakiye: {$balance}.
+leaderboard-empty = Burada henüz kimsenin kredisi yok.
+leaderboard-title = Buradaki en yüksek bakiyeler:
+leaderboard-line = {$rank}. {$name}: {$credits}
+linked = Bağlandı! İki hesap artık tek cüzdanı paylaşıyor: {$credits}.
+link-code = Bağlama kodunuz: {$code}. Diğer platformunuzda 10 dakika içinde `/link {$code}` gönderin. Kod yalnızca bir kez çalışır.
+name-someone = Kimi kastettiğinizi belirtin: mesajını yanıtlayın ya da @kullanıcıadı yazın.

@@ -1,0 +1,14 @@
+intent-text-phrase = Görselde yazı olmalı
+intent-text-why = yazı çizilmesi gerekiyor
+intent-design-phrase = Bir tasarım ya da pazarlama projesi için
+intent-design-why = tasarım ve pazarlama işi
+intent-hero-phrase = Bu ana görsel
+intent-hero-why = ana görsel en yüksek kaliteyi hak eder
+intent-photo-phrase = Fotoğraf gibi görünmeli
+intent-photo-why = gerçek bir fotoğraf gibi görünmeli
+intent-creative-phrase = Tuhaf ve yaratıcı olsun
+intent-creative-why = tuhaf ve yaratıcı işler Grok Imagine'in güçlü yanı
+intent-fast-phrase = Hemen lazım
+intent-fast-why = taslaklar için yapılmış en hızlı model
+intent-general-phrase = Bana iyi bir şey ver yeter
+intent-general-why = her işe yarayan iyi bir model
