@@ -131,6 +131,7 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
     )
     giveaways = GiveawayService(community, SqlGiveaways(db), peers_alive=runner.any_peers)
     languages = LanguageService(SqlLocales(db))
+    giveaways.place_locale = languages.for_community
     store = StoreService(packs, SqlPurchases(db), community,
                          support_contact=settings.pay_support_contact,
                          discord_test_purchases=settings.discord_test_purchases)

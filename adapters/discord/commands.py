@@ -46,7 +46,7 @@ class Tree(app_commands.CommandTree):
             self.add_command(command)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return self.surface.first_time(interaction)
+        return await self.surface.enter(interaction)
 
     async def on_error(self, interaction: discord.Interaction,
                        error: app_commands.AppCommandError) -> None:

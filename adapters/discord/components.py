@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import discord
 
 from bot.domain.catalog import Catalog
+from bot.i18n import t
 from bot.services import replies
 from bot.services.generation import GenerationResult
 from bot.services.planning import Planner
@@ -33,7 +34,7 @@ MAX_OPTIONS = 25
 
 
 class ClickHandler(Protocol):
-    def first_time(self, interaction: discord.Interaction) -> bool: ...
+    async def enter(self, interaction: discord.Interaction) -> bool: ...
 
     async def click(
         self, interaction: discord.Interaction, action: str, job_id: str, model_id: str | None
@@ -50,7 +51,7 @@ class _JobItem:
     job_id: str
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return _handler(interaction).first_time(interaction)
+        return await _handler(interaction).enter(interaction)
 
 
 class AgainButton(_JobItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -91,7 +92,7 @@ class RerunSelect(_JobItem, discord.ui.DynamicItem[discord.ui.Select[Any]],
                   template=rf"img:model:{_JOB}"):
     def __init__(self, job_id: str, options: list[discord.SelectOption] | None = None) -> None:
         super().__init__(discord.ui.Select(
-            custom_id=f"img:model:{job_id}", placeholder="Rerun on…", min_values=1,
+            custom_id=f"img:model:{job_id}", placeholder=t("rerun-placeholder"), min_values=1,
             max_values=1, options=(options or [])[:MAX_OPTIONS], row=1))
         self.job_id = job_id
 
@@ -127,7 +128,7 @@ class DeleteButton(_JobItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
                    template=rf"img:del:{_JOB}"):
     def __init__(self, job_id: str) -> None:
         super().__init__(discord.ui.Button(
-            label="Delete", style=discord.ButtonStyle.danger, emoji="🗑",
+            label=t("button-delete"), style=discord.ButtonStyle.danger, emoji="🗑",
             custom_id=f"img:del:{job_id}", row=0))
         self.job_id = job_id
 
@@ -168,7 +169,7 @@ def try_view(job_id: str, model_id: str, catalog: Catalog) -> discord.ui.View:
     model = catalog.get(model_id)
     view = discord.ui.View(timeout=None)
     view.add_item(TryButton(job_id, model_id,
-                            f"Run on {model.name} ({replies.credits(model.credits)})"))
+                            t("run-on", model=model.name, price=replies.credits(model.credits))))
     return view
 
 

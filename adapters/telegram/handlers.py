@@ -26,12 +26,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot import i18n
 from bot.domain import keys
 from bot.domain.errors import BotError
 from bot.domain.requests import parse_imagine
 from bot.services import replies
 from bot.services.generation import GenerationService
 from bot.services.help import help_text
+from bot.services.language import LanguageService
 
 from . import keyboards
 from .ack import Ack, answer
@@ -63,8 +65,10 @@ def guarded(fn: Handler) -> Handler:
 
 
 class TelegramHandlers:
-    def __init__(self, service: GenerationService, runs: Runs, *, demo_mode: bool = False) -> None:
+    def __init__(self, service: GenerationService, runs: Runs, *, demo_mode: bool = False,
+                 languages: LanguageService | None = None) -> None:
         self.service = service
+        self.languages = languages
         self.catalog = service.catalog
         self.intents = service.planner.intents
         self.runs = runs
@@ -79,11 +83,23 @@ class TelegramHandlers:
         @functools.wraps(fn)
         async def wrapper(update: Update, context: Context) -> None:
             try:
+                await self.enter(update)
                 await fn(update, context)
             except Exception as exc:  # noqa: BLE001 - this is the boundary
                 await self.explain(update, exc)
 
         return wrapper
+
+    async def enter(self, update: Update) -> None:
+        """Speak this person's language for the whole update: their /language, then their
+        app's `language_code`, then the group's /language server, then English."""
+        user, chat = update.effective_user, update.effective_chat
+        if self.languages is None or user is None:
+            i18n.set_locale(user.language_code if user else None)
+            return
+        community = place_of(chat).community if chat else ""
+        i18n.set_locale(await self.languages.for_event(user_ref(user), community,
+                                                       user.language_code))
 
     def install(
         self,
@@ -203,7 +219,7 @@ class TelegramHandlers:
 
     def _what(self, data: keyboards.ButtonData, job_model: str) -> str:
         if data.action == "compare":
-            return "compare on 3"
+            return i18n.t("tg-compare-what")
         return replies.choice_label(self.catalog.get(data.model_id or job_model))
 
     # -- the error boundary -------------------------------------------------------------

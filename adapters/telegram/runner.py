@@ -197,7 +197,8 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
         return
     application = build_application(app)
     runs = Runs(app.service, application.bot)
-    handlers = TelegramHandlers(app.service, runs, demo_mode=app.router.demo_mode)
+    handlers = TelegramHandlers(app.service, runs, demo_mode=app.router.demo_mode,
+                                languages=app.languages)
     view = GiveawayMessages(app.giveaways, application.bot, runs.ready)
     members = Members(app.community, AdminCache(application.bot))
     community = CommunityHandlers(CommunityText(app.commands), members, view, handlers.guard)

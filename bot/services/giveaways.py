@@ -52,6 +52,9 @@ class GiveawayService:
         # Other processes of the fleet that may be announcing ends they just made.
         self.peers_alive = peers_alive
         self.announcers: dict[str, Announce] = {}
+        # The language of a public post in a community (its /language server); English
+        # until the composition root wires the languages in.
+        self.place_locale: Callable[[str], Awaitable[str]] | None = None
         self._timers: dict[str, asyncio.Task[None]] = {}
         # Giveaways that ended before their platform was up (e.g. re-armed at start-up):
         # announced as soon as the platform registers.
@@ -134,7 +137,8 @@ class GiveawayService:
         it cannot be posted nobody can enter it, so it is cancelled at once and a host's held
         prize goes back. Returns whether the giveaway is up. Same on every platform."""
         try:
-            ref = await post()
+            with i18n.use(await self.locale_of(g.community)):  # a public post: the place's words
+                ref = await post()
         except Exception as exc:  # noqa: BLE001 - any refusal of the chat means "not posted"
             log.warning("giveaway %s could not be posted (%s): cancelled", g.id, exc)
             self._disarm(g.id)
@@ -182,6 +186,10 @@ class GiveawayService:
             await self._announce(outcome)
         return outcome
 
+    async def locale_of(self, community: str) -> str:
+        """The language of public posts in `community` (its /language server)."""
+        return await self.place_locale(community) if self.place_locale else i18n.DEFAULT
+
     async def _announce(
         self, outcome: GiveawayOutcome, queued: bool = False, recorded: bool = False
     ) -> None:
@@ -194,7 +202,8 @@ class GiveawayService:
             self._unannounced.append(outcome)
             return
         try:
-            await announce(outcome)
+            with i18n.use(await self.locale_of(outcome.giveaway.community)):
+                await announce(outcome)
         except Exception:  # noqa: BLE001 - the money moved already; tell the log
             log.exception("could not announce giveaway %s", outcome.giveaway.id)
             return

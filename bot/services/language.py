@@ -43,6 +43,10 @@ class LanguageService:
         chosen = await self.store.chosen(user, community)
         return pick(chosen.place, *platform)
 
+    async def for_community(self, community: str) -> str:
+        """A public post with no person behind it (a timer's announcement): the default."""
+        return await self.for_place(UserRef("", ""), community)
+
     async def choose(self, account_id: int, code: str | None, by: str) -> None:
         await self.store.choose_for_account(account_id, code, by, self.clock())
 
