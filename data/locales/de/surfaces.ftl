@@ -51,3 +51,6 @@ tg-cancelled = 🚫 <b>{$title}</b> wurde abgesagt.
 dg-button-enter = Mitmachen
 dg-button-ended = Beendet
 tg-compare-what = auf 3 vergleichen
+dg-gave = {$giver} hat {$receiver} {$amount} geschenkt.
+dg-left-after = Dir bleiben {$left}.
+leaderboard-heading = Die höchsten Guthaben hier

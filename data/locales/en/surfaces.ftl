@@ -54,3 +54,6 @@ tg-cancelled = 🚫 <b>{$title}</b> was cancelled.
 dg-button-enter = Enter
 dg-button-ended = Ended
 tg-compare-what = compare on 3
+dg-gave = {$giver} gave {$receiver} {$amount}.
+dg-left-after = You have {$left} left.
+leaderboard-heading = Top balances here

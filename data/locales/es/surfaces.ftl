@@ -52,3 +52,6 @@ tg-cancelled = 🚫 <b>{$title}</b> fue cancelado.
 dg-button-enter = Participar
 dg-button-ended = Terminado
 tg-compare-what = comparar en 3
+dg-gave = {$giver} le ha dado {$amount} a {$receiver}.
+dg-left-after = Te quedan {$left}.
+leaderboard-heading = Mayores saldos aquí

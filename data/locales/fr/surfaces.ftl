@@ -52,3 +52,6 @@ tg-cancelled = 🚫 <b>{$title}</b> a été annulé.
 dg-button-enter = Participer
 dg-button-ended = Terminé
 tg-compare-what = comparer sur 3
+dg-gave = {$giver} a donné {$amount} à {$receiver}.
+dg-left-after = Il vous reste {$left}.
+leaderboard-heading = Les plus gros soldes ici

@@ -52,3 +52,6 @@ tg-cancelled = 🚫 <b>{$title}</b> foi cancelado.
 dg-button-enter = Participar
 dg-button-ended = Encerrado
 tg-compare-what = comparar em 3
+dg-gave = {$giver} deu {$amount} para {$receiver}.
+dg-left-after = Sobraram {$left}.
+leaderboard-heading = Maiores saldos aqui

@@ -53,3 +53,6 @@ tg-cancelled = 🚫 <b>{$title}</b> отменён.
 dg-button-enter = Участвовать
 dg-button-ended = Завершён
 tg-compare-what = сравнение на трёх
+dg-gave = {$giver} передаёт {$receiver} {$amount}.
+dg-left-after = У вас осталось {$left}.
+leaderboard-heading = Самые большие балансы здесь

@@ -51,3 +51,6 @@ tg-cancelled = 🚫 <b>{$title}</b> iptal edildi.
 dg-button-enter = Katıl
 dg-button-ended = Bitti
 tg-compare-what = 3 modelde karşılaştırma
+dg-gave = {$giver}, {$receiver} kişisine {$amount} verdi.
+dg-left-after = Kalan: {$left}.
+leaderboard-heading = Buradaki en yüksek bakiyeler

@@ -44,7 +44,8 @@ def no_errors(h: Harness):
 async def test_commands_are_synced_for_servers_and_dms(h: Harness):
     commands = {c["name"]: c for c in h.dc.commands()}
     assert sorted(commands) == ["balance", "buy", "credits", "daily", "give", "giveaway",
-                                "help", "history", "imagine", "leaderboard", "link", "models",
+                                "help", "history", "imagine", "language", "leaderboard", "link",
+                                "models",
                                 "paysupport", "safety"]
     for name, command in commands.items():
         # guilds and bot DMs; giveaways need a server full of people

@@ -38,7 +38,7 @@ async def test_commands_are_registered_with_telegram(h: Harness):
     names = [c["command"] for c in h.tg.my_commands()]
     assert sorted(names) == [
         "balance", "buy", "credits", "daily", "give", "giveaway", "help", "history", "imagine",
-        "leaderboard", "link", "models", "paysupport", "safety", "start",
+        "language", "leaderboard", "link", "models", "paysupport", "safety", "start",
     ]
 
 
