@@ -20,6 +20,7 @@ from adapters.discord.community import CreditsFeature, shared_renderer
 from adapters.discord.flow import App, Surface, user_of
 from adapters.discord.giveaways import GiveawayBoard, GiveawayFeature
 from adapters.discord.slash import PLATFORM, AppCommand, Feature, build_slash
+from bot import i18n
 from bot.domain.catalog import Catalog
 from bot.domain.commands import Source
 from bot.domain.errors import RequestError
@@ -58,8 +59,8 @@ def model_choices(catalog: Catalog, current: str) -> list[app_commands.Choice[st
     found = [m for m in catalog if needle in m.id or needle in m.name.lower()] or list(catalog)
     return [
         app_commands.Choice(
-            name=rendering.clip(f"{m.name} — {replies.credits(m.credits)} · {m.speed}, "
-                                f"{', '.join(m.strengths)}", 100),
+            name=rendering.clip(f"{m.name} — {replies.credits(m.credits)} · {replies.speed(m)}, "
+                                f"{replies.strengths(m)}", 100),
             value=m.id)
         for m in found[:MAX_CHOICES]
     ]
@@ -80,7 +81,8 @@ def intent_choices(catalog: Catalog, intents: IntentTable) -> list[app_commands.
     out = []
     for intent in list(intents)[:MAX_CHOICES]:
         model = catalog.get(intent.default_model)
-        name = f"{intent.id}: {intent.phrase} → {model.name} ({replies.credits(model.credits)})"
+        phrase = replies.intent_phrase(intent.id, intent.phrase)
+        name = f"{intent.id}: {phrase} → {model.name} ({replies.credits(model.credits)})"
         out.append(app_commands.Choice(name=rendering.clip(name, 100), value=intent.id))
     return out
 
@@ -109,6 +111,8 @@ class ImageFeature:
 
     async def model_suggest(self, interaction: discord.Interaction, current: str
                             ) -> list[app_commands.Choice[str]]:
+        # Autocomplete skips interaction_check: the client's language, without a look-up.
+        i18n.set_locale(interaction.locale.value)
         return model_choices(self.catalog, current)
 
     async def aspect_suggest(self, interaction: discord.Interaction, current: str

@@ -158,7 +158,7 @@ def result_view(result: GenerationResult, catalog: Catalog, planner: Planner) ->
             model = catalog.get(choice.model_id)
             options.append(discord.SelectOption(
                 label=choice.label[:100], value=model.id,
-                description=", ".join(model.strengths)[:100] or None))
+                description=replies.strengths(model)[:100] or None))
     view.add_item(DeleteButton(result.job.id))
     if options:
         view.add_item(RerunSelect(result.job.id, options))

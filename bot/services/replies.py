@@ -38,12 +38,20 @@ class Choice:
 
 
 def reason_of(intent: str, reason: str) -> str:
-    """Why the model was picked. English shows the router's own words (they quote the
-    prompt); other languages say the intent's reason from their catalog."""
+    """Why the model was picked. English shows the planner's own words, as stored on the
+    job (they quote the prompt); other languages say the same kind of reason from their
+    catalog: the person's pick, the intent they asked for, or the intent's reason."""
     key = f"intent-{intent}-why"
     if i18n.current() == i18n.DEFAULT or not i18n.has(key):
         return reason
+    if reason.startswith(PICKED):
+        return t("reason-picked", model=reason.removeprefix(PICKED))
+    if reason.startswith(f"{ASKED}{intent}:"):
+        return t("reason-asked", intent=intent, why=t(key))
     return t(key)
+
+
+PICKED, ASKED = "you picked ", "you asked for "  # the planner's words (planning.py)
 
 
 def intent_phrase(intent_id: str, phrase: str) -> str:
@@ -51,6 +59,21 @@ def intent_phrase(intent_id: str, phrase: str) -> str:
     if i18n.current() == i18n.DEFAULT or not i18n.has(key):
         return phrase
     return t(key)
+
+
+def _data(key: str, english: str) -> str:
+    """Operator data (models.toml, intents.toml) in English, or its catalog translation."""
+    if i18n.current() == i18n.DEFAULT or not i18n.has(key):
+        return english
+    return t(key)
+
+
+def strengths(model: Model) -> str:
+    return _data(f"model-{model.id}-strengths", ", ".join(model.strengths))
+
+
+def speed(model: Model) -> str:
+    return _data(f"speed-{model.speed}", model.speed)
 
 
 def result_caption(result: GenerationResult) -> str:
@@ -89,8 +112,8 @@ def progress_text(progress: Progress) -> str:
 
 def model_lines(catalog: Catalog, demo_mode: bool = False) -> list[str]:
     lines = [
-        t("model-line", name=m.name, id=m.id, price=credits(m.credits), speed=m.speed,
-          strengths=", ".join(m.strengths))
+        t("model-line", name=m.name, id=m.id, price=credits(m.credits), speed=speed(m),
+          strengths=strengths(m))
         for m in catalog
     ]
     if demo_mode:

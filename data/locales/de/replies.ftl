@@ -34,3 +34,5 @@ not-delivered = Entschuldige, das Bild von {$model} ist fertig, aber ich konnte 
 maybe-not-delivered = Telegram hat das Bild von {$model} nicht rechtzeitig bestätigt (Auftrag {$job}). Falls es nicht angekommen ist: Deine Credits sind zurückerstattet.
 unknown-command = {$command} kenne ich nicht. Versuch es mit /help.
 cheaper-option = Tippe unten, um es mit {$model} für {$price} zu erstellen.
+reason-picked = du hast {$model} gewählt
+reason-asked = du wolltest {$intent}: {$why}

@@ -14,3 +14,17 @@ intent-fast-phrase = I need it now
 intent-fast-why = the fastest model, made for drafts
 intent-general-phrase = Just give me something good
 intent-general-why = a good all-rounder
+# The shipped models of data/models.toml (strengths and speed tiers), for the languages
+# other than English; a model an operator adds shows its own words from that file.
+model-flux-2-klein-strengths = speed, previews
+model-bitdance-strengths = photorealism
+model-flux-pro-strengths = all-rounder
+model-seedream-5-strengths = fast quality
+model-grok-imagine-strengths = creative freedom
+model-nano-banana-2-strengths = text rendering
+model-recraft-v4-pro-strengths = design & marketing
+model-nano-banana-pro-strengths = ultra quality
+speed-instant = instant
+speed-fast = fast
+speed-medium = medium
+speed-premium = premium

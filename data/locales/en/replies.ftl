@@ -36,3 +36,5 @@ not-delivered = Sorry, the {$model} image was made but I could not post it here 
 maybe-not-delivered = Telegram did not confirm the {$model} image in time (job {$job}). In case it did not reach you, your credits were refunded.
 unknown-command = I don't know {$command}. Try /help.
 cheaper-option = Tap below to run it on {$model} for {$price}.
+reason-picked = you picked {$model}
+reason-asked = you asked for {$intent}: {$why}

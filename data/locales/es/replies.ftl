@@ -35,3 +35,5 @@ not-delivered = Lo siento, la imagen de {$model} se creó, pero no pude publicar
 maybe-not-delivered = Telegram no confirmó a tiempo la imagen de {$model} (trabajo {$job}). Por si no te llegó, se te han devuelto los créditos.
 unknown-command = No conozco {$command}. Prueba con /help.
 cheaper-option = Pulsa abajo para crearla con {$model} por {$price}.
+reason-picked = has elegido {$model}
+reason-asked = pediste {$intent}: {$why}

@@ -35,3 +35,5 @@ not-delivered = Désolé, l’image de {$model} est prête mais je n’ai pas pu
 maybe-not-delivered = Telegram n’a pas confirmé à temps l’image de {$model} (tâche {$job}). Au cas où elle ne vous serait pas parvenue, vos crédits ont été remboursés.
 unknown-command = Je ne connais pas {$command}. Essayez /help.
 cheaper-option = Touchez ci-dessous pour la créer avec {$model} pour {$price}.
+reason-picked = vous avez choisi {$model}
+reason-asked = vous avez demandé {$intent} : {$why}

@@ -35,3 +35,5 @@ not-delivered = Desculpe, a imagem do {$model} ficou pronta, mas não consegui p
 maybe-not-delivered = O Telegram não confirmou a imagem do {$model} a tempo (tarefa {$job}). Caso ela não tenha chegado, seus créditos foram devolvidos.
 unknown-command = Não conheço {$command}. Experimente /help.
 cheaper-option = Toque abaixo para gerar no {$model} por {$price}.
+reason-picked = você escolheu o {$model}
+reason-asked = você pediu {$intent}: {$why}

@@ -36,3 +36,5 @@ not-delivered = Простите, картинка {$model} готова, но �
 maybe-not-delivered = Telegram вовремя не подтвердил картинку {$model} (задача {$job}). На случай, если она не дошла, кредиты вам вернули.
 unknown-command = Я не знаю {$command}. Загляните в /help.
 cheaper-option = Нажмите ниже, чтобы нарисовать в {$model} за {$price}.
+reason-picked = вы выбрали {$model}
+reason-asked = вы попросили {$intent}: {$why}

@@ -34,3 +34,5 @@ not-delivered = Üzgünüm, {$model} görseli hazır ama burada paylaşamadım (
 maybe-not-delivered = Telegram {$model} görselini zamanında onaylamadı (iş {$job}). Size ulaşmamış olma ihtimaline karşı kredileriniz iade edildi.
 unknown-command = {$command} komutunu bilmiyorum. /help yazmayı deneyin.
 cheaper-option = {$model} ile {$price} karşılığında oluşturmak için aşağıya dokunun.
+reason-picked = {$model} modelini seçtiniz
+reason-asked = {$intent} istediniz: {$why}
