@@ -103,8 +103,8 @@ class SqlJobStore:
             if open_requests >= max_open_requests:
                 raise TooManyJobs(
                     f"You already have {max_open_requests} images in progress. "
-                    "Wait for one to finish, then try again."
-                )
+                    "Wait for one to finish, then try again.", key="too-many-jobs",
+                    count=max_open_requests)
             try:
                 balance = _apply(conn, job.account_id, -job.cost, "generation", job.hold_key, job.id)
             except InsufficientCredits as exc:

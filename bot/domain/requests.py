@@ -62,8 +62,8 @@ def _intent_option(intents: IntentTable, value: str) -> str:
     intent = intents.get(value)
     if intent is None:
         raise RequestError(
-            f"I don't know the intent `{value[:40]}`. Intents: {', '.join(intents.ids())}."
-        )
+            f"I don't know the intent `{value[:40]}`. Intents: {', '.join(intents.ids())}.",
+            key="unknown-intent", value=value[:40], intents=", ".join(intents.ids()))
     return intent.id
 
 
@@ -71,8 +71,8 @@ def normalise_aspect(value: str) -> str:
     m = _RATIO.match(value)
     if not m or int(m.group(1)) == 0 or int(m.group(2)) == 0:
         raise RequestError(
-            f"`{value[:20]}` is not an aspect ratio. Write it as width:height, like 16:9 or 1:1."
-        )
+            f"`{value[:20]}` is not an aspect ratio. Write it as width:height, like 16:9 or 1:1.",
+            key="not-aspect", value=value[:20])
     return f"{int(m.group(1))}:{int(m.group(2))}"
 
 
@@ -114,8 +114,9 @@ def build_request(
     ratio = normalise_aspect(clean_text(aspect)) if aspect and aspect.strip() else None
     if chosen and ratio and ratio not in chosen.aspect_ratios:
         raise RequestError(
-            f"{chosen.name} does not do {ratio}. It supports {', '.join(chosen.aspect_ratios)}."
-        )
+            f"{chosen.name} does not do {ratio}. It supports {', '.join(chosen.aspect_ratios)}.",
+            key="model-no-aspect", model=chosen.name, aspect=ratio,
+            supported=", ".join(chosen.aspect_ratios))
     seed_value = _seed_option(seed) if seed is not None and str(seed).strip() else None
     return GenerationRequest(prompt, chosen, intent_id, ratio, seed_value)
 
@@ -147,15 +148,15 @@ def parse_imagine(text: str, catalog: Catalog, intents: IntentTable) -> Generati
             if name not in OPTION_NAMES:
                 known = ", ".join(f"--{o}" for o in OPTION_NAMES)
                 raise RequestError(
-                    f"I don't know the option `--{flag.group(1)[:20]}`. Try {known}."
-                )
+                    f"I don't know the option `--{flag.group(1)[:20]}`. Try {known}.",
+                    key="unknown-flag", flag=f"--{flag.group(1)[:20]}", known=known)
             value = flag.group(2)
             i += 1
             if value is None:
                 if i >= len(words) or _FLAG.match(words[i]):
                     raise RequestError(
-                        f"`--{name}` needs a value, like `--{name} {_example(name)}`."
-                    )
+                        f"`--{name}` needs a value, like `--{name} {_example(name)}`.",
+                        key="flag-needs-value", flag=f"--{name}", example=_example(name))
                 if name == "model":
                     value, i = _take_model_words(catalog, words, i)
                 else:
@@ -169,7 +170,8 @@ def parse_imagine(text: str, catalog: Catalog, intents: IntentTable) -> Generati
             i += 1
             continue
         if name in options:
-            raise RequestError(f"`--{name}` is given twice; give it once.")
+            raise RequestError(f"`--{name}` is given twice; give it once.", key="given-twice",
+                               option=f"--{name}")
         options[name] = value
     return build_request(
         catalog,

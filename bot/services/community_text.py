@@ -59,7 +59,9 @@ def _leaf(command: Command, args: str) -> tuple[str, Command, str]:
     if sub is None and not words and command.default:
         sub, words = command.sub(command.default), [command.default]
     if sub is None:
-        raise RequestError(command.missing or f"Use {command.usage or '/' + command.name}.")
+        usage = command.usage or "/" + command.name
+        # English: the declaration's own words; other languages: "use <usage>" from a catalog.
+        raise RequestError(command.missing or f"Use {usage}.", key="use-usage", usage=usage)
     return f"{command.name} {sub.name}", sub, " ".join(words[1:])
 
 
@@ -86,7 +88,8 @@ def parse_words(command: Command, text: str, replied: bool, path: str = "") -> d
     if missing:
         usage = command.usage or f"/{path or command.name}"
         message = command.missing or "Missing {missing} Try `" + usage + "`."
-        raise RequestError(message.format(missing=", ".join(missing)))
+        raise RequestError(message.format(missing=", ".join(missing)), key="missing-words",
+                           missing=", ".join(missing), usage=usage)
     return values
 
 
@@ -117,9 +120,7 @@ class TextArgs:
         if word is None:
             if self.replied is not None or not self.options[name].required:
                 return self.replied
-            raise RequestError(
-                "Name someone: reply to their message, or write @username or their id."
-            )
+            raise i18n.error(RequestError, "name-someone-or-id")
         word = word.removeprefix("user:")
         if m := re.fullmatch(r"(discord|telegram|console):(\d+|\w+)", word):
             return UserRef(m.group(1), m.group(2)), False
@@ -129,9 +130,7 @@ class TextArgs:
             return UserRef(self.ctx.user.platform, word), False
         found = await self.resolve(word)
         if found is None:
-            raise RequestError(
-                f"I haven't seen {word[:40]} yet. Reply to their message or use their id."
-            )
+            raise i18n.error(RequestError, "not-seen", name=word[:40])
         return found
 
 

@@ -203,7 +203,8 @@ class GenerationService:
             if isinstance(outcome, GenerationResult | GenerationFailed):
                 results.append(outcome)
             elif isinstance(outcome, InsufficientCredits | DuplicateEvent):
-                results.append(GenerationFailed(outcome.user_message))
+                results.append(GenerationFailed(outcome.english, key=outcome.key,
+                                                **outcome.params))
             elif isinstance(outcome, BaseException):
                 raise outcome
         # Every result shows the balance after all three settled or were refunded, the same
