@@ -1,0 +1,9 @@
+safety-refused-everywhere = Diese Beschreibung lehnen die Regeln dieses Bots überall ab. Es wurde nichts abgebucht.
+safety-server-word = Diese Beschreibung enthält ein Wort, das die Admins dieses Servers gesperrt haben. Es wurde nichts abgebucht.
+safety-level = Diese Beschreibung ist auf der Sicherheitsstufe {$level}, die hier gilt, nicht erlaubt (/safety sagt, warum). Es wurde nichts abgebucht.
+safety-timed-out-now = {" "}Das sind {$strikes} gesperrte Beschreibungen in {$window}: Du hast hier für {$span} Pause.
+safety-auto-ban = Du hast hier nach wiederholt gesperrten Beschreibungen Pause, {$until}. Es wurde nichts abgebucht.
+safety-ban = Ein Admin hat dich hier vom Bildermachen ausgeschlossen, {$until}.{$why} Es wurde nichts abgebucht.
+safety-ban-why = {" "}Grund: {$reason}.
+until-lifted = bis ein Admin das aufhebt
+until-time = bis {$time}

@@ -1,0 +1,9 @@
+safety-refused-everywhere = Las normas de este bot rechazan esa descripción en todas partes. No se ha cobrado nada.
+safety-server-word = Esa descripción usa una palabra que los administradores de este servidor han bloqueado. No se ha cobrado nada.
+safety-level = Esa descripción no está permitida con el nivel de seguridad {$level} que se aplica aquí (/safety explica por qué). No se ha cobrado nada.
+safety-timed-out-now = {" "}Ya van {$strikes} descripciones bloqueadas en {$window}: quedas suspendido aquí durante {$span}.
+safety-auto-ban = Estás suspendido aquí por varias descripciones bloqueadas, {$until}. No se ha cobrado nada.
+safety-ban = Un administrador te ha prohibido crear imágenes aquí, {$until}.{$why} No se ha cobrado nada.
+safety-ban-why = {" "}Motivo: {$reason}.
+until-lifted = hasta que un administrador lo levante
+until-time = hasta el {$time}

@@ -1,0 +1,9 @@
+safety-refused-everywhere = Les règles de ce bot refusent cette description partout. Rien n’a été débité.
+safety-server-word = Cette description contient un mot bloqué par les admins de ce serveur. Rien n’a été débité.
+safety-level = Cette description n’est pas autorisée au niveau de sécurité {$level} qui s’applique ici (/safety explique pourquoi). Rien n’a été débité.
+safety-timed-out-now = {" "}Cela fait {$strikes} descriptions bloquées en {$window} : vous êtes exclu temporairement ici pour {$span}.
+safety-auto-ban = Vous êtes exclu temporairement ici après plusieurs descriptions bloquées, {$until}. Rien n’a été débité.
+safety-ban = Un admin vous a interdit de créer des images ici, {$until}.{$why} Rien n’a été débité.
+safety-ban-why = {" "}Motif : {$reason}.
+until-lifted = jusqu’à ce qu’un admin lève l’interdiction
+until-time = jusqu’au {$time}

@@ -1,0 +1,9 @@
+safety-refused-everywhere = As regras deste bot recusam essa descrição em qualquer lugar. Nada foi cobrado.
+safety-server-word = Essa descrição usa uma palavra que os administradores deste servidor bloquearam. Nada foi cobrado.
+safety-level = Essa descrição não é permitida no nível de segurança {$level} que vale aqui (/safety explica por quê). Nada foi cobrado.
+safety-timed-out-now = {" "}São {$strikes} descrições bloqueadas em {$window}: você está suspenso aqui por {$span}.
+safety-auto-ban = Você está suspenso aqui por causa de várias descrições bloqueadas, {$until}. Nada foi cobrado.
+safety-ban = Um administrador proibiu você de criar imagens aqui, {$until}.{$why} Nada foi cobrado.
+safety-ban-why = {" "}Motivo: {$reason}.
+until-lifted = até um administrador liberar
+until-time = até {$time}

@@ -1,0 +1,9 @@
+safety-refused-everywhere = Bu açıklama botun kurallarınca her yerde reddediliyor. Hiçbir ücret alınmadı.
+safety-server-word = Bu açıklama, sunucu yöneticilerinin engellediği bir kelime içeriyor. Hiçbir ücret alınmadı.
+safety-level = Bu açıklamaya burada geçerli olan {$level} güvenlik seviyesinde izin verilmiyor (nedeni /safety'de). Hiçbir ücret alınmadı.
+safety-timed-out-now = {" "}{$window} içinde {$strikes} açıklamanız engellendi: burada {$span} süreyle uzaklaştırıldınız.
+safety-auto-ban = Tekrarlanan engellenmiş açıklamalar nedeniyle burada uzaklaştırıldınız, {$until}. Hiçbir ücret alınmadı.
+safety-ban = Bir yönetici burada görsel üretmenizi yasakladı, {$until}.{$why} Hiçbir ücret alınmadı.
+safety-ban-why = {" "}Neden: {$reason}.
+until-lifted = bir yönetici kaldırana kadar
+until-time = {$time} tarihine kadar
