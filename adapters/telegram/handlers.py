@@ -90,6 +90,22 @@ class TelegramHandlers:
 
         return wrapper
 
+    def localised(self, fn: Callable[[Update, Context], Awaitable[Any]]) -> Callable[
+        [Update, Context], Coroutine[Any, Any, Any]
+    ]:
+        """A handler with its own error handling, in the person's language."""
+
+        @functools.wraps(fn)
+        async def wrapper(update: Update, context: Context) -> Any:
+            try:
+                await self.enter(update)
+            except Exception:  # noqa: BLE001 - a language look-up never stops a payment
+                log.warning("could not pick the language of update %s", update.update_id,
+                            exc_info=True)
+            return await fn(update, context)
+
+        return wrapper
+
     async def enter(self, update: Update) -> None:
         """Speak this person's language for the whole update: their /language, then their
         app's `language_code`, then the group's /language server, then English."""
@@ -116,7 +132,10 @@ class TelegramHandlers:
                "start": self.help, "buy": self.guard(payments.buy)}
         for command in command_handlers(community.commands, own, community.command):
             application.add_handler(command)  # before the catch-alls below
-        for handler, group in [*payments.handlers(), *community.handlers()]:
+        for handler, group in payments.handlers():
+            handler.callback = self.localised(handler.callback)  # their own answers, unguarded
+            application.add_handler(handler, group)
+        for handler, group in community.handlers():
             application.add_handler(handler, group)
         application.add_handler(MessageHandler(new & private & filters.COMMAND, self.unknown))
         application.add_handler(
