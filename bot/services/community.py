@@ -179,9 +179,7 @@ class CommunityService:
         """Join my wallet with the code owner's. Returns the shared balance."""
         normalised = code.replace("-", "").replace(" ", "").upper()
         if len(normalised) != 10 or any(ch not in CODE_ALPHABET for ch in normalised):
-            raise RequestError(
-                "A link code looks like ABCDE-23456. Get one with /link on your other platform."
-            )
+            raise i18n.error(RequestError, "link-format")
         _, balance = await self.store.redeem_link_code(
             _hash(normalised), ctx.user, await self.account(ctx.user), self.clock()
         )
