@@ -17,7 +17,9 @@ from bot.domain.errors import RequestError
 from bot.services.command_table import TABLE
 from bot.services.help import command_key, option_key
 
-LANGUAGES = ("en", "es", "pt-BR", "ru", "de", "fr", "tr")
+# Every folder is a language: an eighth one is checked by these tests with no change here.
+LANGUAGES = tuple(sorted(p.name for p in i18n.LOCALES_DIR.iterdir() if p.is_dir()))
+ISSUE_12 = {"en", "es", "pt-BR", "ru", "de", "fr", "tr"}
 CLDR = {"zero", "one", "two", "few", "many", "other"}
 
 
@@ -60,9 +62,9 @@ def _plural_selects(node: object) -> list[set[str]]:
     return selects
 
 
-def test_the_seven_languages_are_the_folders_and_english_comes_first() -> None:
+def test_the_languages_are_the_folders_and_english_comes_first() -> None:
     assert i18n.supported()[0] == "en"
-    assert set(i18n.supported()) == set(LANGUAGES)
+    assert set(i18n.supported()) == set(LANGUAGES) >= ISSUE_12
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
