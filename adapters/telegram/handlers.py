@@ -93,15 +93,14 @@ class TelegramHandlers:
     def localised(self, fn: Callable[[Update, Context], Awaitable[Any]]) -> Callable[
         [Update, Context], Coroutine[Any, Any, Any]
     ]:
-        """A handler with its own error handling, in the person's language."""
+        """A payment handler (it handles its own errors) in the person's app language. No
+        database look-up first: a payment's credit must keep its place in the order of
+        the updates (a /paysupport right after it sees the purchase)."""
 
         @functools.wraps(fn)
         async def wrapper(update: Update, context: Context) -> Any:
-            try:
-                await self.enter(update)
-            except Exception:  # noqa: BLE001 - a language look-up never stops a payment
-                log.warning("could not pick the language of update %s", update.update_id,
-                            exc_info=True)
+            user = update.effective_user
+            i18n.set_locale(user.language_code if user else None)
             return await fn(update, context)
 
         return wrapper
