@@ -21,10 +21,10 @@ from adapters.discord.flow import App, Surface, user_of
 from adapters.discord.giveaways import GiveawayBoard, GiveawayFeature
 from adapters.discord.slash import PLATFORM, AppCommand, Feature, build_slash
 from bot import i18n
-from bot.domain.catalog import Catalog
+from bot.domain.catalog import Catalog, Model
 from bot.domain.commands import Source
 from bot.domain.errors import RequestError
-from bot.domain.intents import IntentTable
+from bot.domain.intents import Intent, IntentTable
 from bot.domain.requests import build_request
 from bot.services import replies
 from bot.services.help import help_text
@@ -81,9 +81,16 @@ def intent_choices(catalog: Catalog, intents: IntentTable) -> list[app_commands.
     out = []
     for intent in list(intents)[:MAX_CHOICES]:
         model = catalog.get(intent.default_model)
-        phrase = replies.intent_phrase(intent.id, intent.phrase)
-        name = f"{intent.id}: {phrase} → {model.name} ({replies.credits(model.credits)})"
-        out.append(app_commands.Choice(name=rendering.clip(name, 100), value=intent.id))
+
+        def name(intent: Intent = intent, model: Model = model) -> str:
+            """The choice's words in the locale of the moment (the Translator calls it
+            once per language at sync)."""
+            phrase = replies.intent_phrase(intent.id, intent.phrase)
+            return rendering.clip(f"{intent.id}: {phrase} → {model.name} "
+                                  f"({replies.credits(model.credits)})", 100)
+
+        label = app_commands.locale_str(name(), render=name)
+        out.append(app_commands.Choice(name=label, value=intent.id))
     return out
 
 

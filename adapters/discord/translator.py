@@ -41,6 +41,10 @@ class CatalogTranslator(app_commands.Translator):
                         context: app_commands.TranslationContextTypes) -> str | None:
         key = string.extras.get("key")
         lang = catalog_language(locale)
+        render = string.extras.get("render")  # words built from data (intent choices)
+        if render is not None and lang is not None:
+            with i18n.use(lang):
+                return str(render())[:MAX_DESCRIPTION]
         if not key or lang is None or key not in i18n.catalog().ids[lang]:
             return None
         text = i18n.t_in(lang, key)

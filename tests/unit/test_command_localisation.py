@@ -106,3 +106,14 @@ def _key_of(item: dict[str, Any], top: dict[str, Any]) -> str:
             if sub is item:
                 return f"cmd-{top['name']}-{option['name']}--{sub['name'].replace('_', '-')}"
     raise LookupError(item["name"])
+
+
+async def test_intent_choices_are_localised_from_the_catalog(app):
+    [imagine] = [p for p in await payloads(app) if p["name"] == "imagine"]
+    [intent] = [o for o in imagine["options"] if o["name"] == "intent"]
+    text = next(c for c in intent["choices"] if c["value"] == "text")
+    assert text["name"].startswith("text: It needs text in the image")
+    assert set(text["name_localizations"]) == set(DISCORD_LOCALES)
+    assert i18n.t_in("pt-BR", "intent-text-phrase") in text["name_localizations"]["pt-BR"]
+    for choice in intent["choices"]:
+        assert all(1 <= len(n) <= 100 for n in choice["name_localizations"].values())
