@@ -43,12 +43,15 @@ def parse_span(text: str, what: str = "A ban", low: int = MIN_BAN, high: int = M
     """`1h30m`, `2d`, `45m` -> seconds."""
     m = _DURATION.match((text or "").strip().lower())
     if not (text or "").strip() or not m or not any(m.groups()):
-        raise RequestError(f"`{text[:20]}` is not a duration. Write it like 45m, 1h30m or 7d.")
+        raise RequestError(f"`{text[:20]}` is not a duration. Write it like 45m, 1h30m or 7d.",
+                           key="not-ban-duration", value=text[:20])
     d, h, mi, s = (int(g or 0) for g in m.groups())
     total = d * 86400 + h * 3600 + mi * 60 + s
     if not low <= total <= high:
+        # Only a ban's range is said to members; the operator's own knobs stay in English.
         raise RequestError(f"{what} lasts between {format_duration(low)} and "
-                           f"{format_duration(high)}.")
+                           f"{format_duration(high)}.", key="ban-range" if what == "A ban" else "",
+                           low=i18n.Span(low), high=i18n.Span(high))
     return total
 
 
