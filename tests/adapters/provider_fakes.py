@@ -445,7 +445,8 @@ def parse_multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict
     files: dict[str, bytes] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
         if part.get_filename() is not None:
             files[str(name)] = payload
         else:

@@ -371,7 +371,7 @@ def _camel(name: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
-_SCALARS = {
+_SCALARS: dict[str, type | tuple[type, ...]] = {
     "string": str, "bytes": str, "bool": bool,
     "int32": int, "int64": (int, str), "uint32": int, "uint64": (int, str), "sint32": int,
     "float": (int, float), "double": (int, float),
