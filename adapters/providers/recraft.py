@@ -13,8 +13,9 @@ Edits use `POST /v1/images/imageToImage` as multipart (the image as a file part,
 generated client sends it) with `strength`: 0 keeps the picture, 1 moves far from it. An
 edit uses the route's `edit.params.strength` (default 0.5); a variation uses the shared vary
 instruction with a low strength (`vary_strength`, default 0.2) and a strong one a higher
-strength (`vary_strong_strength`, default 0.6), editing.md 5. Recraft's `variateImage`
-takes no model and so cannot be pinned to V4; imageToImage is used for both.
+strength (`vary_strong_strength`, default 0.6), editing.md 5. Recraft's own `variateImage`
+is not used: it is not in Recraft's generated client (the definition the fakes check) and
+whether it runs V4 models is unverified (editing.md 1.6), so imageToImage serves both.
 """
 
 from __future__ import annotations

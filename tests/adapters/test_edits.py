@@ -239,3 +239,39 @@ async def test_the_demo_edits_offline_from_the_input_image():
     again = await DemoProvider().generate(route, ImageSpec(
         "make the sky purple", "1:1", 5, "m", "Model", images=(source,), mode="edit"), no_record)
     assert again.data == made["edit"].data, "deterministic, like demo text-to-image"
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+async def test_the_fal_storage_host_comes_from_its_setting():
+    import httpx
+
+    from adapters.providers.fal import FalProvider
+    from adapters.providers.registry import build_providers
+    from tests.adapters.test_http_common import _settings
+
+    async with httpx.AsyncClient() as client:
+        built = build_providers(_settings(fal_key="k", fal_storage_base_url="http://127.0.0.1:9/"),
+                                client)
+        fal = built["fal"]
+        assert isinstance(fal, FalProvider) and fal.storage_base_url == "http://127.0.0.1:9"
+        default = build_providers(_settings(fal_key="k"), client)["fal"]
+        assert isinstance(default, FalProvider) and default.storage_base_url.startswith("https://")
+
+
+def test_every_edit_param_key_in_the_catalog_is_understood():
+    from adapters.providers.http_common import ADAPTER_OPTIONS, EDIT_OPTIONS
+    from bot.domain.catalog import load_catalog
+    from tests.conftest import DATA
+
+    for model in load_catalog(DATA / "models.toml"):
+        for route in model.routes:
+            if route.edit is None:
+                continue
+            assert 1 <= route.edit.max_images <= 14
+            steering = set(route.edit.params) & (ADAPTER_OPTIONS | EDIT_OPTIONS)
+            if route.provider != "replicate":
+                assert not {"image_field", "image_list"} & steering, (model.id, route.provider)
+            else:
+                assert "image_field" in route.edit.params, (model.id, "names its input field")
