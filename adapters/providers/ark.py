@@ -61,7 +61,8 @@ def item_error(error: Any) -> ProviderError:
 def request_body(
     route: Route, spec: ImageSpec, extra: dict[str, Any], model: str | None = None
 ) -> dict[str, Any]:
-    megapixels = float(route.params.get("megapixels", 4.0))
+    edit_size = route.edit.params.get("megapixels") if route.edit and spec.images else None
+    megapixels = float(edit_size or route.params.get("megapixels", 4.0))
     image: dict[str, Any] = {}
     if spec.images:
         width, height = input_dims(spec.images[0], megapixels, 16)

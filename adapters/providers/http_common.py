@@ -16,6 +16,7 @@ Each adapter subclasses `HttpProvider` and writes only its wire format (`run`, `
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json as jsonlib
 import logging
 import random
@@ -76,6 +77,14 @@ def _body(resp: httpx.Response) -> Any:
         return None
 
 
+def _labelled(image: GeneratedImage, route: Route, spec: ImageSpec) -> GeneratedImage:
+    """An edit was made by the route's edit model (often the same id): say which, so
+    reports and captions name the model that actually drew it."""
+    if spec.images and route.edit is not None and image.provider_model != route.edit.model:
+        return dataclasses.replace(image, provider_model=route.edit.model)
+    return image
+
+
 class HttpProvider:
     """Base for vendor adapters over one shared, injected httpx.AsyncClient."""
 
@@ -121,12 +130,13 @@ class HttpProvider:
     async def generate(
         self, route: Route, spec: ImageSpec, record: JobHandleRecorder
     ) -> GeneratedImage:
-        return await self._bounded(lambda: self.run(route, spec, record))
+        return _labelled(await self._bounded(lambda: self.run(route, spec, record)), route, spec)
 
     async def resume(
         self, route: Route, spec: ImageSpec, handle: Mapping[str, Any], record: JobHandleRecorder
     ) -> GeneratedImage:
-        return await self._bounded(lambda: self.pick_up(route, spec, handle, record))
+        image = await self._bounded(lambda: self.pick_up(route, spec, handle, record))
+        return _labelled(image, route, spec)
 
     async def _bounded(self, work: Callable[[], Awaitable[GeneratedImage]]) -> GeneratedImage:
         limit = self.policy.deadline

@@ -47,7 +47,8 @@ async def test_model_edits_on_route_with_the_exact_bytes(model, route, make, fak
     spec = ImageSpec("make the sky purple", "1:1", 12, model.id, model.name,
                      images=given, mode="edit")
     image = await make(route.provider).generate(route, spec, recorder)
-    assert image.data and image.provider == route.provider
+    assert image.data and (image.provider, image.provider_model) == (route.provider,
+                                                                      route.edit.model)
     assert fake.violations == []
     # The vendor received the normalised bytes, unchanged and in order.
     assert fake.received[route.provider] == [i.data for i in given]
