@@ -12,8 +12,9 @@ for text-to-image and edits alike. Input images the fake received (decoded from 
 data URIs, multipart parts or fal storage uploads) are kept per vendor in `received`, so
 tests can compare them with the bytes that were sent.
 
-Knobs: `outcome[vendor]` ("ok", "moderated", "moderated_input", "nsfw", "nsfw_unreadable"), `media` ("ok",
-"expired", "not_image", "truncated", "oversized"), `pending_polls` (how many polls say "still running")
+Knobs: `outcome[vendor]` ("ok", "moderated", "moderated_input", "moderated_image" (an edit's
+input image; Gemini, Ark), "nsfw", "nsfw_unreadable"), `media` ("ok", "expired", "not_image",
+"truncated", "oversized"), `pending_polls` (how many polls say "still running")
 and `fail(vendor, Reply, times)` for replies served before the normal ones (429, 5xx, hangs).
 """
 
@@ -323,6 +324,8 @@ class FakeVendors:
 
     async def _gemini(self, method: str, path: str, query: Any, body: Any) -> Reply:
         outcome = self.outcome["gemini"]
+        if outcome == "moderated_image":  # the input image of an edit was blocked
+            return Reply(200, {"promptFeedback": {"blockReason": "IMAGE_SAFETY"}})
         if outcome == "moderated_input":
             return Reply(200, {"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}})
         if outcome == "moderated":
@@ -355,6 +358,11 @@ class FakeVendors:
 
     async def _ark(self, method: str, path: str, query: Any, body: Any) -> Reply:
         outcome = self.outcome["ark"]
+        if outcome == "moderated_image":  # the input image of an edit was blocked
+            return Reply(400, {"error": {"code": "InputImageSensitiveContentDetected",
+                                         "message": "The request failed because the input "
+                                                    "image may contain sensitive information.",
+                                         "type": "BadRequest"}})
         if outcome == "moderated_input":
             return Reply(400, {"error": {"code": "InputTextSensitiveContentDetected",
                                          "message": "The request failed because the input text "

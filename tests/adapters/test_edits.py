@@ -275,3 +275,10 @@ def test_every_edit_param_key_in_the_catalog_is_understood():
                 assert not {"image_field", "image_list"} & steering, (model.id, route.provider)
             else:
                 assert "image_field" in route.edit.params, (model.id, "names its input field")
+
+
+@pytest.mark.parametrize("vendor", ["gemini", "ark"])
+async def test_a_blocked_input_image_is_a_rejection_that_says_so(vendor, make, fake, recorder):
+    fake.outcome[vendor] = "moderated_image"
+    with pytest.raises(ProviderRejected, match="input image"):
+        await make(vendor).generate(EDIT[vendor], spec(), recorder)
