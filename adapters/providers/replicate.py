@@ -11,9 +11,10 @@ Route params: `wait` (seconds, 1-60), `aspect_field` (default "aspect_ratio"),
 
 Edits run the route's `edit.model` with the images in that model's own input field, named
 by the edit table: `image_field` ("images", "input_images", "image_input", "image") and
-`image_list` (false: one string, e.g. grok's `image`). Images go as `data:` URIs (Replicate
-accepts them; its docs suggest the Files API above 1 MB, which would add an upload per
-edit). No aspect ratio is sent unless the edit table sets one (`aspect_ratio =
+`image_list` (false: one string, e.g. grok's `image`). Images go as `data:` URIs: Replicate's
+API types say "Files should be passed as HTTP URLs or data URLs"; they suggest a URL above
+256 kB for reuse and metadata, neither of which an edit needs, and the Files API upload that
+would give one is not in the definitions the fakes check. No aspect ratio is sent unless the edit table sets one (`aspect_ratio =
 "match_input_image"`). A variation is the shared vary instruction with the caller's new seed.
 """
 

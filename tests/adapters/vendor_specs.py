@@ -24,15 +24,17 @@ from __future__ import annotations
 import ast
 import functools
 import importlib.util
+import os
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "vendors"
-if not SPECS.is_dir():  # a worktree at /work/wt-*: the shared folder is /work/shared
-    SPECS = Path("/work/shared/specs/vendors")
+# `../shared/specs/vendors` next to the repository (where issue 16 keeps them), or wherever
+# VENDOR_SPECS_DIR says.
+SPECS = Path(os.environ.get("VENDOR_SPECS_DIR")
+             or Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "vendors")
 
 
 def _read(name: str) -> str:
