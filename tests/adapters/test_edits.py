@@ -282,3 +282,30 @@ async def test_a_blocked_input_image_is_a_rejection_that_says_so(vendor, make, f
     fake.outcome[vendor] = "moderated_image"
     with pytest.raises(ProviderRejected, match="input image"):
         await make(vendor).generate(EDIT[vendor], spec(), recorder)
+
+
+# -- over a real socket -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vendor", ["fal", "recraft", "gemini"])
+async def test_edits_over_a_local_server_deliver_the_exact_bytes(vendor, fake):
+    """The multipart body (Recraft) and fal's upload PUT, through a real HTTP server on
+    127.0.0.1 rather than the in-process transport."""
+    import httpx
+
+    from adapters.providers.http_common import Policy
+    from adapters.providers.registry import VENDORS
+
+    stop = await fake.serve()
+    try:
+        async with httpx.AsyncClient() as client:
+            cls = VENDORS[vendor][0]
+            extra = {"storage_base_url": fake.storage_url()} if vendor == "fal" else {}
+            provider = cls(client, KEY, fake.base_url(vendor),
+                           policy=Policy(deadline=10, poll_interval=0.01), **extra)
+            given = spec(1)
+            image = await provider.generate(EDIT[vendor], given, no_record)
+    finally:
+        await stop()
+    assert image.data and fake.violations == []
+    assert fake.received[vendor] == [given.images[0].data]
