@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # Providers: keys (all optional) and base URLs (proxies, gateways, local fakes)
     fal_key: SecretStr | None = None
     fal_base_url: str = "https://queue.fal.run"
+    # fal's storage, where edit input images are uploaded (the host fal's own client uses);
+    # empty: edits send the images to fal as data: URIs instead.
+    fal_storage_base_url: str = "https://rest.alpha.fal.ai"
     bfl_api_key: SecretStr | None = None
     bfl_base_url: str = "https://api.bfl.ai"
     gemini_api_key: SecretStr | None = None
