@@ -6,7 +6,7 @@ vendor name (`/fal/...`, `/bfl/...`); result images live under `/media/`. Every 
 kept in `seen` so tests can assert paths, headers and bodies.
 
 Every API request is first checked against the vendor's own definition (vendor_specs.py,
-parsed from ../shared/specs/vendors/): an unknown endpoint id, an unknown or mistyped
+parsed from tests/adapters/vendor_specs_data/): an unknown endpoint id, an unknown or mistyped
 field or a bad enum value gets the vendor's error answer (and is kept in `violations`),
 for text-to-image and edits alike. Input images the fake received (decoded from base64,
 data URIs, multipart parts or fal storage uploads) are kept per vendor in `received`, so
