@@ -142,3 +142,11 @@ def vary_usage() -> str:
 
 def stored_image_gone() -> str:
     return "I no longer have that picture stored, so I can't vary it. Nothing was charged."
+
+
+def pictures_gone(refunded: str) -> str:
+    return f"I no longer have the pictures of this edit stored. Your {refunded} were refunded."
+
+
+def vary_working(strong: bool) -> str:
+    return "a strong variation" if strong else "a variation"

@@ -27,8 +27,27 @@ IMAGINE = Command(
         Option("seed", Kind.INTEGER, "A seed, for repeatable images", min=0, max=MAX_SEED),
     ),
 )
+TEXT_EDITS = frozenset({"telegram", "console"})
+EDIT = Command(
+    "edit", "Change a picture: what to change, as a reply to it or as a photo caption",
+    usage="/edit <what to change>",
+    help="reply to any picture (or put it in a photo's caption); I change it as you say",
+    notes=("in a private chat a photo with a caption is an edit too; "
+           "on the console: /edit <file or result number> <what to change>",),
+    options=(Option("prompt", Kind.TEXT, "What to change", required=True, min=1,
+                    max=MAX_PROMPT_CHARS),),
+    surfaces=TEXT_EDITS,
+)
+VARY = Command(
+    "vary", "A variation of a picture (add `strong` for a bolder one)",
+    usage="/vary [strong]", help="reply to a picture: a variation of it (console: /vary N)",
+    options=(Option("strength", Kind.TEXT, "`strong` for a bolder variation"),),
+    surfaces=TEXT_EDITS,
+)
 COMMANDS = (
     IMAGINE,
+    EDIT,
+    VARY,
     Command("models", "Models and their prices in credits", help="models and prices"),
 )
 LAST = (  # at the end of the menu
