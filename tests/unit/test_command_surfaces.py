@@ -73,7 +73,7 @@ async def test_a_declared_command_is_in_the_telegram_menu_and_handled(with_ping)
     assert ("ping", "Answer with a few pongs") in [(c.command, c.description)
                                                    for c in menu(commands)]
     shared = object()
-    own = {"imagine": 1, "models": 2, "help": 3, "start": 3}
+    own = {"imagine": 1, "models": 2, "help": 3, "start": 3, "edit": 4, "vary": 5}
     handlers = command_handlers(commands, own, shared)
     assert all(isinstance(h, CommandHandler) for h in handlers)
     assert [h.callback for h in handlers if "ping" in h.commands] == [shared]
