@@ -44,6 +44,7 @@ class Tree(app_commands.CommandTree):
         self.surface = surface
         for command in commands:
             self.add_command(command)
+        self.add_command(surface.edits.menu())  # "Edit image" on any message
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return self.surface.first_time(interaction)
@@ -94,18 +95,27 @@ class ImageFeature:
 
     def feature(self) -> Feature:
         return Feature(
-            renderers={"imagine": self.imagine, "models": self.models, "help": self.help},
+            renderers={"imagine": self.imagine, "models": self.models, "help": self.help,
+                       "edit": self.edit},
             suggest={Source.MODELS: self.model_suggest, Source.ASPECTS: self.aspect_suggest},
             choices={Source.INTENTS: intent_choices(self.catalog, self.intents)},
         )
 
     async def imagine(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
+        if v.get("image") is not None:  # a picture to start from: the prompt edits it
+            return await self.surface.edits.slash_edit(interaction, [v["image"]], v["prompt"],
+                                                       v["model"])
         try:
             request = build_request(self.catalog, self.intents, v["prompt"], model=v["model"],
                                     intent=v["intent"], aspect=v["aspect"], seed=v["seed"])
         except RequestError as exc:
             return await send_ephemeral(interaction, exc.user_message)
         await self.surface.imagine(interaction, request)
+
+    async def edit(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
+        await self.surface.edits.slash_edit(
+            interaction, [v["image"], v.get("image2"), v.get("image3")], v["prompt"],
+            v.get("model"))
 
     async def model_suggest(self, interaction: discord.Interaction, current: str
                             ) -> list[app_commands.Choice[str]]:

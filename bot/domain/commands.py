@@ -33,6 +33,7 @@ class Kind(Enum):
     BOOLEAN = "boolean"
     USER = "user"  # a person: picked on Discord; on text surfaces @name, an id, or a reply
     CHANNEL = "channel"  # a Discord channel (picked); text surfaces pass the words on
+    ATTACHMENT = "attachment"  # a file (Discord); text surfaces take a photo or a reply
 
 
 class Access(Enum):
