@@ -16,6 +16,7 @@ from tests.e2e.telegram.conftest import (
     button,
     caption_balance,
     caption_cost,
+    replies_to,
     running_bot,
 )
 
@@ -130,3 +131,38 @@ async def test_edit_without_a_picture_or_a_forged_vary_costs_nothing(h: Harness)
     assert "expired" in str(answered.get("text"))
     assert h.balance(fay) == 45
     h.check_books()
+
+
+async def test_an_image_sent_as_a_document_is_edited_losslessly(h: Harness):
+    gus, chat = person(h, 3007, "Gus")
+    out = io.BytesIO()
+    Image.new("RGBA", (40, 40), (10, 200, 10, 120)).save(out, "PNG")
+    since = h.mark()
+    message = h.tg.user_sends_document(chat, gus, out.getvalue(), "logo.png", "image/png",
+                                       caption="/edit make the background white")
+    photo = await h.photo_for(message, since)
+    assert "Edit of your picture." in photo["caption"]
+    job_id = last_job(h)[0]
+    [(mime,)] = h.query("SELECT i.mime FROM job_images j JOIN images i ON i.digest = j.digest "
+                        "WHERE j.job_id = ?", job_id)
+    assert mime == "image/png"  # a document keeps its transparency: no JPEG recompression
+
+
+async def test_a_document_that_is_not_an_image_is_refused_for_free(h: Harness):
+    hal, chat = person(h, 3008, "Hal")
+    since = h.mark()
+    message = h.tg.user_sends_document(chat, hal, b"%PDF-1.7 not a picture", "fake.png",
+                                       "image/png", caption="/edit make it blue")
+    await h.text_for(message, since, "is not a picture I can read")
+    assert h.account(hal) is None or h.balance(hal) == 50
+
+
+async def test_a_redelivered_edit_update_is_charged_once(h: Harness):
+    ivy, chat = person(h, 3009, "Ivy")
+    since = h.mark()
+    message = h.tg.user_sends_photo(chat, ivy, jpeg((9, 9, 90)), caption="/edit add snow")
+    await h.photo_for(message, since)
+    h.tg.redeliver({"message": message})  # the same message again, a new update_id
+    await h.settle(chat, ivy)  # a round trip: the redelivery has been handled
+    photos = [c for c in h.tg.calls_to("sendPhoto") if c.ok and replies_to(c, message)]
+    assert len(photos) == 1 and h.balance(ivy) == 50 - 7
