@@ -149,8 +149,9 @@ class JobAttempt:
             kept = await image_intake.normalise_async(image.data)
             await self.jobs.save_output(job.id, kept)
             job.output_digest = kept.digest
-        except Exception:  # noqa: BLE001 - the person still gets the image they paid for
-            log.warning("job %s: could not store its image for Vary/Edit", job.id, exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - the person still gets the image they paid for
+            log.warning("job %s: could not store its image for Vary/Edit: %s", job.id,
+                        type(exc).__name__)
 
     def _failed(self, job: Job, model: Model, why: str, progress: ProgressCallback | None,
                 rejected: bool = False) -> tuple[Outcome, str, str]:
