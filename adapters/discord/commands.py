@@ -44,7 +44,8 @@ class Tree(app_commands.CommandTree):
         self.surface = surface
         for command in commands:
             self.add_command(command)
-        self.add_command(surface.edits.menu())  # "Edit image" on any message
+        if any(c.name == "edit" for c in commands):  # editing is on: "Edit image" too
+            self.add_command(surface.edits.menu())
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return self.surface.first_time(interaction)
