@@ -27,6 +27,7 @@ from bot.domain.intents import IntentTable
 from bot.domain.requests import build_request
 from bot.services import replies
 from bot.services.help import help_text
+from bot.services.planning import price_label
 
 MAX_CHOICES = 25
 
@@ -98,7 +99,8 @@ class ImageFeature:
         return Feature(
             renderers={"imagine": self.imagine, "models": self.models, "help": self.help,
                        "edit": self.edit},
-            suggest={Source.MODELS: self.model_suggest, Source.ASPECTS: self.aspect_suggest},
+            suggest={Source.MODELS: self.model_suggest, Source.ASPECTS: self.aspect_suggest,
+                     Source.EDITORS: self.editor_suggest},
             choices={Source.INTENTS: intent_choices(self.catalog, self.intents)},
         )
 
@@ -121,6 +123,16 @@ class ImageFeature:
     async def model_suggest(self, interaction: discord.Interaction, current: str
                             ) -> list[app_commands.Choice[str]]:
         return model_choices(self.catalog, current)
+
+    async def editor_suggest(self, interaction: discord.Interaction, current: str
+                             ) -> list[app_commands.Choice[str]]:
+        """/edit's model: only the models that can edit here, at their edit prices."""
+        needle = (current or "").strip().lower()
+        editors = self.surface.planner.editors(1)
+        found = [m for m in editors if needle in m.id or needle in m.name.lower()] or editors
+        return [app_commands.Choice(
+            name=rendering.clip(f"{m.name} — {price_label(m, 'edit')} an edit", 100), value=m.id)
+            for m in found[:MAX_CHOICES]]
 
     async def aspect_suggest(self, interaction: discord.Interaction, current: str
                              ) -> list[app_commands.Choice[str]]:

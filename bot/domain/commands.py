@@ -50,6 +50,7 @@ class Source(Enum):
     """Option values that are data (operators edit them), so surfaces look them up."""
 
     MODELS = "models"  # the catalog, with prices
+    EDITORS = "editors"  # the models that can edit pictures, with their edit prices
     ASPECTS = "aspects"  # the aspect ratios of the chosen model
     INTENTS = "intents"  # the intents table
     RUNNING_GIVEAWAYS = "running giveaways"  # in this server or group

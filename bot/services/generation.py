@@ -337,6 +337,8 @@ class GenerationService(EditFlows):
         await self._audit_outcome(job, outcome, user, place)
         if isinstance(outcome, GenerationFailed):
             raise outcome
+        if images and not outcome.job.images:  # the buttons under it count the pictures
+            outcome.job.images = images
         # The balance right after this job's charge: what the person's reply shows.
         return GenerationResult(outcome.job, outcome.model, outcome.image, queued.balance)
 

@@ -41,7 +41,7 @@ EDIT = Command(
         Option("prompt", Kind.TEXT, "What to change", required=True, min=1,
                max=MAX_PROMPT_CHARS),
         Option("model", Kind.TEXT, "A model that can edit (default: picked from your words)",
-               autocomplete=Source.MODELS),
+               autocomplete=Source.EDITORS),
         Option("image2", Kind.ATTACHMENT, "A second picture (a reference)"),
         Option("image3", Kind.ATTACHMENT, "A third picture (a reference)"),
     ),

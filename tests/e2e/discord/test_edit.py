@@ -121,3 +121,13 @@ async def test_vary_buttons_work_after_a_restart(h: Harness):
     varied = await vary.wait_message(has_image, timeout=15)
     assert f"Strong variation of {source}." in varied["embeds"][0]["description"]
     assert last_job(h)["kind"] == "vary_strong"
+
+
+async def test_edit_model_autocomplete_lists_only_editors_with_edit_prices(h: Harness):
+    inter = await h.dc.autocomplete(h.alice, "edit", {"prompt": "x", "model": ""},
+                                    focused="model", guild_id=h.guild_id)
+    choices = await inter.wait_choices()
+    values = [c["value"] for c in choices]
+    assert "bitdance" not in values and "flux-pro" in values
+    flux = next(c for c in choices if c["value"] == "flux-pro")
+    assert flux["name"].startswith("Flux Pro — 7 credits an edit")
