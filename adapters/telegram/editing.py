@@ -29,7 +29,7 @@ from bot.services.generation import GenerationService
 from .ack import answer
 from .flow import Runs
 from .members import PLATFORM, place_of, user_ref
-from .rendering import reply_to
+from .rendering import reply_to, send_text
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -80,6 +80,7 @@ class TelegramEdits:
             MessageHandler(new & picture & filters.CaptionRegex(_EDIT_CAPTION),
                            guard(self.captioned)),
             MessageHandler(new & private & picture & filters.CAPTION, guard(self.captioned)),
+            MessageHandler(new & private & picture & ~filters.CAPTION, guard(self.uncaptioned)),
             MessageHandler(new & filters.TEXT & ~filters.COMMAND & _AnswersEditPrompt(),
                            guard(self.answered)),
         ]
@@ -93,6 +94,13 @@ class TelegramEdits:
         if caption.startswith("/") and not _EDIT_CAPTION.match(caption):
             return  # another command in a caption: not an edit request
         await self._edit(update, message, _COMMAND.sub("", caption, count=1), message)
+
+    async def uncaptioned(self, update: Update, context: Context) -> None:
+        """A photo alone in a private chat: say how to ask for an edit (nothing charged)."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is not None and chat is not None:
+            await send_text(self.bot, chat.id, edit_text.photo_needs_caption(),
+                            reply_to_id=message.message_id)
 
     async def edit_command(self, update: Update, context: Context) -> None:
         """`/edit <what to change>`, as a reply to a picture."""

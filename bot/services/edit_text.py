@@ -150,3 +150,9 @@ def pictures_gone(refunded: str) -> str:
 
 def vary_working(strong: bool) -> str:
     return "a strong variation" if strong else "a variation"
+
+
+def photo_needs_caption() -> str:
+    """A photo with no words in a private chat: how to ask for an edit."""
+    return ("Nice picture! To change it, send it again with a caption saying what to change, "
+            "or reply to it with `/edit make the sky purple` (or `/vary`).")

@@ -166,3 +166,11 @@ async def test_a_redelivered_edit_update_is_charged_once(h: Harness):
     await h.settle(chat, ivy)  # a round trip: the redelivery has been handled
     photos = [c for c in h.tg.calls_to("sendPhoto") if c.ok and replies_to(c, message)]
     assert len(photos) == 1 and h.balance(ivy) == 50 - 7
+
+
+async def test_a_photo_alone_in_a_private_chat_gets_a_hint_and_costs_nothing(h: Harness):
+    joy, chat = person(h, 3010, "Joy")
+    since = h.mark()
+    message = h.tg.user_sends_photo(chat, joy, jpeg((90, 90, 9)))
+    await h.text_for(message, since, "with a caption saying what to change")
+    assert h.account(joy) is None or h.balance(joy) == 50
