@@ -15,12 +15,13 @@ Where the pictures come from:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.catalog import Model
 from bot.domain.credits import UserRef
-from bot.domain.errors import BadImage, JobNotFound, RequestError
+from bot.domain.errors import BadImage, InsufficientCredits, JobNotFound, RequestError
 from bot.domain.jobs import EDIT, VARY, VARY_STRONG, Job
 from bot.domain.providers import InputImage
 from bot.domain.requests import MAX_PROMPT_CHARS, clean_text
@@ -44,6 +45,18 @@ def clean_instruction(text: str) -> str:
         raise RequestError(f"That is {len(instruction):,} characters; the limit is "
                            f"{MAX_PROMPT_CHARS:,}. Please shorten it.")
     return instruction
+
+
+@contextmanager
+def _no_rerun_button() -> Iterator[None]:
+    """Not enough credits for a Vary or an Edit of a result: the message names the model
+    that fits, but no "run on it" button is offered (that button reruns the *parent* job,
+    which would be a new generation, not this variation)."""
+    try:
+        yield
+    except InsufficientCredits as exc:
+        exc.suggestion = None
+        raise
 
 
 class EditFlows:
@@ -101,9 +114,10 @@ class EditFlows:
         parent = await self._job_or_expired(job_id)
         source = await self.result_image(parent.id)
         chosen = model or self._editor_for(parent, 1)
-        return await self.edit([source], instruction, user, event_key, model=chosen,
-                               parent_id=parent.id, on_progress=on_progress,
-                               chat_ref=chat_ref, place=place)
+        with _no_rerun_button():
+            return await self.edit([source], instruction, user, event_key, model=chosen,
+                                   parent_id=parent.id, on_progress=on_progress,
+                                   chat_ref=chat_ref, place=place)
 
     async def vary(
         self,
@@ -130,9 +144,10 @@ class EditFlows:
                     kind)
         level = await self._allowed(place, user, parent.prompt, model.id)
         account = await self.account(user)
-        return await self._run(plan, parent.prompt, None, user, account, event_key,
-                               on_progress, chat_ref, parent_id=parent.id,
-                               safety_level=level, place=place, images=(source,))
+        with _no_rerun_button():
+            return await self._run(plan, parent.prompt, None, user, account, event_key,
+                                   on_progress, chat_ref, parent_id=parent.id,
+                                   safety_level=level, place=place, images=(source,))
 
     async def vary_image(
         self,

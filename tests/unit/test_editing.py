@@ -216,3 +216,18 @@ async def test_history_says_which_rows_were_an_edit_of_what(db, make_service):
     kinds = [(r.reason, r.job_kind, r.job_parent) for r in rows if r.reason == "generation"]
     assert kinds[0] == ("generation", "vary", first.job.id)
     assert kinds[1][1] == "generate"
+
+
+async def test_not_enough_credits_for_a_vary_names_the_cheaper_editor_and_charges_nothing(
+        make_service):
+    from bot.domain.errors import InsufficientCredits
+
+    service = make_service(welcome=8)
+    first = await service.generate(parse_imagine("a fox --model flux-pro", service.catalog,
+                                                 service.planner.intents), ALICE, "g1")
+    with pytest.raises(InsufficientCredits) as caught:
+        await service.vary(first.job.id, ALICE, "v1")
+    assert "Flux Pro costs 7 credits and you have 3" in caught.value.user_message
+    assert "Flux 2 Klein (2 credits) fits" in caught.value.user_message
+    assert caught.value.suggestion is None  # no button that would rerun the parent instead
+    assert await books(service) == 3
