@@ -68,12 +68,24 @@ def no_edit_models() -> str:
     return "No model on this bot can edit pictures right now. Nothing was charged."
 
 
+def instruction_too_long(length: int, limit: int) -> str:
+    return f"That is {length:,} characters; the limit is {limit:,}. Please shorten it."
+
+
+def editor_fallback(default_name: str, picked_name: str) -> str:
+    """Added to the reason when the intent's model cannot edit and another one does."""
+    return f" ({default_name} cannot edit pictures, so {picked_name})"
+
+
+def vary_reason(kind: str, parent_id: str, cannot_edit_name: str | None = None) -> str:
+    """Why a variation ran where it did: "variation of <job>" (on another model when the
+    job's own cannot edit)."""
+    reason = history_label(kind, parent_id)
+    return f"{reason} ({cannot_edit_name} cannot edit pictures)" if cannot_edit_name else reason
+
+
 def need_instruction() -> str:
     return "Tell me what to change, like `/edit make the sky purple`."
-
-
-def edit_reason(model_name: str, why: str) -> str:
-    return f"{why}" if why else f"{model_name} can edit pictures"
 
 
 # -- what a result says --------------------------------------------------------------------

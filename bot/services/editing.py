@@ -42,8 +42,7 @@ def clean_instruction(text: str) -> str:
     if not instruction:
         raise RequestError(edit_text.need_instruction())
     if len(instruction) > MAX_PROMPT_CHARS:
-        raise RequestError(f"That is {len(instruction):,} characters; the limit is "
-                           f"{MAX_PROMPT_CHARS:,}. Please shorten it.")
+        raise RequestError(edit_text.instruction_too_long(len(instruction), MAX_PROMPT_CHARS))
     return instruction
 
 
@@ -137,9 +136,8 @@ class EditFlows:
         source = await self.result_image(parent.id)
         model = self._editor_for(parent, 1)
         kind = VARY_STRONG if strong else VARY
-        reason = edit_text.kind_line(kind, parent.id).rstrip(".").lower()
-        if model.id != parent.model_id:
-            reason += f" ({self.catalog.get(parent.model_id).name} cannot edit pictures)"
+        other = self.catalog.get(parent.model_id).name if model.id != parent.model_id else None
+        reason = edit_text.vary_reason(kind, parent.id, other)
         plan = Plan(parent.intent, model, reason, self.planner.edit_aspect(model, [source]),
                     kind)
         level = await self._allowed(place, user, parent.prompt, model.id)

@@ -153,7 +153,7 @@ class Planner:
             self._too_many_or_none(count)
         assert picked is not None
         if picked.id != default.id:
-            reason += f" ({default.name} cannot edit pictures, so {picked.name})"
+            reason += edit_text.editor_fallback(default.name, picked.name)
         return Plan(chosen.id, picked, reason, self.edit_aspect(picked, images), kind)
 
     def require_editor(self, model: Model, count: int) -> Model:
