@@ -27,6 +27,7 @@ from adapters.discord.boundary import (
     report,
     send_ephemeral,
 )
+from adapters.discord.editing import DiscordEdits
 from adapters.discord.places import is_server_admin, place_of
 from adapters.discord.reply import Reply, Target
 from bot.domain import keys
@@ -74,6 +75,11 @@ class Surface:
         self.ready = asyncio.Event()  # set once logged in (see runner.setup_hook)
         self.closing = False
         self._seen: OrderedDict[int, None] = OrderedDict()
+        self.edits = DiscordEdits(self)
+
+    # The same helpers as the module's, for the edit flows (editing.py).
+    user_of = staticmethod(user_of)
+    event_key = staticmethod(event_key)
 
     def first_time(self, interaction: discord.Interaction) -> bool:
         """A redelivered interaction (same id) was answered already: ignore it."""
@@ -106,6 +112,10 @@ class Surface:
                 return await self._compare(interaction, job_id)
             if action == "delete":
                 return await self._delete(interaction, job_id)
+            if action in ("vary", "vary_strong"):
+                return await self.edits.vary(interaction, job_id, action == "vary_strong")
+            if action == "edit":
+                return await self.edits.ask_edit(interaction, job_id)
             if model_id is not None and self.catalog.find(model_id) is None:
                 raise JobNotFound(EXPIRED)
             user, key, place = user_of(interaction), event_key(interaction), place_of(interaction)

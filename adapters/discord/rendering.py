@@ -14,7 +14,7 @@ from PIL import Image
 
 from bot.domain.catalog import Catalog
 from bot.domain.requests import MAX_PROMPT_CHARS
-from bot.services import replies
+from bot.services import edit_text, replies
 from bot.services.generation import GenerationResult
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,9 @@ def result_embed(result: GenerationResult, requester: str, filename: str) -> dis
     """Model, why it was chosen, credits charged, balance left, prompt; demo images say so."""
     demo = result.image.is_demo
     title = f"{result.model.name} · demo image" if demo else result.model.name
-    description = f"“{clip(result.job.prompt, MAX_PROMPT_CHARS)}”\n\n" + clip(
+    origin = edit_text.kind_line(result.job.kind, result.job.parent_id)  # "Edit of <job>."
+    quoted = f"“{clip(result.job.prompt, MAX_PROMPT_CHARS)}”\n\n" if result.job.prompt else ""
+    description = (f"{origin}\n" if origin else "") + quoted + clip(
         f"{result.model.name}, because {result.reason}.", 1000
     )
     embed = discord.Embed(

@@ -58,6 +58,11 @@ def _model_option(catalog: Catalog, value: str) -> Model:
     return model
 
 
+def pick_model(catalog: Catalog, value: str) -> Model:
+    """The model a person named, or UnknownModel with what they may have meant."""
+    return _model_option(catalog, clean_text(value))
+
+
 def _intent_option(intents: IntentTable, value: str) -> str:
     intent = intents.get(value)
     if intent is None:

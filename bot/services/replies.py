@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from bot.domain import errors
 from bot.domain.catalog import Catalog, Model
 from bot.domain.intents import IntentTable
+from bot.services import edit_text
 from bot.services.generation import GenerationResult, Progress
-from bot.services.planning import Planner
+from bot.services.planning import Planner, price
 
 
 def text_hint(exc: BaseException) -> str:
@@ -26,7 +27,8 @@ def credits(n: int) -> str:
 
 @dataclass(frozen=True)
 class Choice:
-    """One button under a result. `action` is again | model | compare; `model_id` for model."""
+    """One button under a result. `action` is again | model | compare | vary | vary_strong |
+    edit; `model_id` for model."""
 
     action: str
     label: str
@@ -35,7 +37,9 @@ class Choice:
 
 def result_caption(result: GenerationResult) -> str:
     demo = " (offline demo renderer)" if result.image.is_demo else ""
+    origin = edit_text.kind_line(result.job.kind, result.job.parent_id)
     lines = [
+        *([origin] if origin else []),
         f"{result.model.name}{demo}, because {result.reason}.",
         f"Cost {credits(result.cost)} · balance {credits(result.balance)} · seed {result.job.seed}",
     ]
@@ -43,14 +47,41 @@ def result_caption(result: GenerationResult) -> str:
 
 
 def result_choices(result: GenerationResult, catalog: Catalog, planner: Planner) -> list[Choice]:
+    """Again; every other model; compare on 3; then Vary, Vary strong and Edit of this
+    image (when some model can edit it; last, so older choice numbers keep their meaning).
+    Under an edit, only models that can edit, at their edit prices."""
     job = result.job
-    choices = [Choice("again", f"Again on {result.model.name} ({credits(result.model.credits)})")]
-    for model in catalog.others(job.model_id):
-        choices.append(Choice("model", f"{model.name} ({credits(model.credits)})", model.id))
-    trio = planner.compare_models(job.intent, job.model_id, job.aspect)
-    total = sum(m.credits for m in trio)
-    choices.append(Choice("compare", f"Compare on 3 ({credits(total)})"))
-    return choices
+    kind = job.kind
+    own = price(result.model, kind)
+    choices = [Choice("again", f"Again on {result.model.name} ({credits(own)})")]
+    count = len(result.job.images) or 1
+    others = [m for m in catalog.others(job.model_id)
+              if not job.is_edit or planner.can_edit(m, count)]
+    for model in others:
+        choices.append(Choice("model", f"{model.name} ({credits(price(model, kind))})", model.id))
+    if job.is_edit:
+        trio = planner.edit_compare_models(job.intent, job.model_id, count)
+    else:
+        trio = planner.compare_models(job.intent, job.model_id, job.aspect)
+    if trio:
+        total = sum(price(m, kind) for m in trio)
+        choices.append(Choice("compare", f"Compare on 3 ({credits(total)})"))
+    return choices + vary_choices(result, planner)
+
+
+def vary_choices(result: GenerationResult, planner: Planner) -> list[Choice]:
+    """Vary, Vary strong and Edit, priced on the model that would run them (this one, or
+    the nearest that can edit); none when no model here can edit."""
+    model = result.model
+    if not planner.can_edit(model, 1):
+        nearest = planner.nearest_editor(model, 1)
+        if nearest is None:
+            return []
+        model = nearest
+    cost = price(model, "edit")
+    return [Choice("vary", edit_text.vary_button(cost)),
+            Choice("vary_strong", edit_text.vary_strong_button(cost)),
+            Choice("edit", edit_text.edit_button(cost))]
 
 
 def progress_text(progress: Progress) -> str:

@@ -344,6 +344,23 @@ class FakeTelegram(BotApiMethods, PaymentsMixin, WebhookMixin):
             self.enqueue_update({"message": msg})
         return _copy(msg)
 
+    def user_sends_document(
+        self, chat: dict | int, user: dict, data: bytes, file_name: str, mime_type: str,
+        caption: str | None = None,
+    ) -> dict:
+        """A user sends a file as a document (Bot API `Document`: file_id, file_unique_id,
+        file_name, mime_type, file_size); getFile/download work for it. Returns the Message."""
+        chat = self._chat_obj(chat)
+        f = self._new_file("document", data, "." + file_name.rpartition(".")[2])
+        document = {"file_id": f.file_id, "file_unique_id": f.file_unique_id,
+                    "file_name": file_name, "mime_type": mime_type, "file_size": len(data)}
+        msg = self._new_message(chat, user, document=document)
+        if caption:
+            msg["caption"] = caption
+        if chat["type"] == "private" or not self.privacy_mode:
+            self.enqueue_update({"message": msg})
+        return _copy(msg)
+
     def user_clicks(self, chat: dict | int, user: dict, message: dict | int, data: str) -> str:
         """Click the button with callback_data ``data`` on the bot's ``message``.
 

@@ -33,7 +33,8 @@ def test_callback_data_round_trips_and_fits_64_bytes(catalog, intents):
     rows = markup.inline_keyboard
     assert all(1 <= len(row) <= 2 for row in rows)
     data = keyboards.all_callback_data(markup)
-    assert len(data) == len(catalog) + 2 and len(set(data)) == len(data)  # + compare, delete
+    # + compare, vary, vary strong, edit, delete
+    assert len(data) == len(catalog) + 5 and len(set(data)) == len(data)
     assert rows[-1][0].text == "🗑 Delete" and data[-1] == "x:0123456789"
     assert keyboards.decode(data[-1]) == keyboards.ButtonData("delete", "0123456789")
     assert all(len(d.encode()) <= 64 for d in data)
@@ -42,7 +43,8 @@ def test_callback_data_round_trips_and_fits_64_bytes(catalog, intents):
     assert {d.model_id for d in decoded if d and d.model_id} == {
         m.id for m in catalog if m.id != "flux-pro"
     }
-    assert decoded[-2] == keyboards.ButtonData("compare", "0123456789")
+    assert decoded[-5] == keyboards.ButtonData("compare", "0123456789")
+    assert [d.action for d in decoded[-4:-1] if d] == ["vary", "vary_strong", "edit"]
     for item in decoded:
         assert item is not None and keyboards.decode(keyboards.encode(item)) == item
 

@@ -1,0 +1,133 @@
+"""Editing on Discord through the real bot process and the fake Discord: /edit with an
+attachment (downloaded from the fake CDN), /imagine with an image, the "Edit image" message
+command and its modal, the Vary and Edit buttons (also after a restart), and bad requests
+that cost nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import pytest_asyncio
+from PIL import Image
+
+from tests.e2e.discord.conftest import (
+    Harness,
+    component,
+    embed_balance,
+    embed_cost,
+    ephemeral_text,
+    has_image,
+    running_bot,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def h(tmp_path_factory):
+    async with running_bot(tmp_path_factory.mktemp("dc-edit"), WELCOME_CREDITS="80") as harness:
+        yield harness
+        harness.dc.assert_no_errors()
+
+
+def png(colour=(30, 140, 90), size=(96, 64)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def text_input_id(modal: dict) -> str:
+    for top in modal["components"]:
+        inner = top.get("components") or [top.get("component")]
+        for c in inner:
+            if c and c.get("type") == 4:
+                return str(c["custom_id"])
+    raise AssertionError(f"no text input in {modal}")
+
+
+def last_job(h: Harness) -> dict:
+    return h.jobs()[-1]
+
+
+async def test_edit_with_an_attachment_is_downloaded_and_charged_the_edit_price(h: Harness):
+    before = h.balance(h.alice) if h.jobs() else 80
+    since = h.dc.mark()
+    inter = await h.slash(h.alice, "edit", {"image": ("cat.png", png()),
+                                            "prompt": "make the sky purple"})
+    msg = await inter.wait_message(has_image, timeout=15)
+    assert "Edit of your picture." in msg["embeds"][0]["description"]
+    assert embed_cost(msg) == 7 and embed_balance(msg) == before - 7 == h.balance(h.alice)
+    await h.dc.wait_for(lambda r: "/attachments/" in r.path and r.method == "GET", since=since)
+    job = last_job(h)
+    assert (job["kind"], job["cost"], job["status"]) == ("edit", 7, "succeeded")
+    assert h.query("SELECT COUNT(*) FROM job_images WHERE job_id = ?", job["id"]) == [(1,)]
+    for prefix in ("img:vary:", "img:varys:", "img:edit:"):
+        assert component(msg, prefix)["custom_id"].endswith(job["id"])
+
+
+async def test_imagine_with_an_image_edits_it(h: Harness):
+    inter = await h.slash(h.bob, "imagine", {"prompt": "add a red hat",
+                                             "image": ("hat.png", png((200, 20, 20)))})
+    msg = await inter.wait_message(has_image, timeout=15)
+    assert "Edit of your picture." in msg["embeds"][0]["description"]
+    assert last_job(h)["kind"] == "edit"
+
+
+async def test_vary_and_edit_buttons_work_and_keep_the_parent(h: Harness):
+    _, result = await h.imagine(h.alice, "a lighthouse", model="flux-pro")
+    source = last_job(h)["id"]
+    vary = await h.click(h.alice, result, "img:vary:")
+    varied = await vary.wait_message(has_image, timeout=15)
+    assert f"Variation of {source}." in varied["embeds"][0]["description"]
+    job = last_job(h)
+    assert (job["kind"], job["parent_id"], job["cost"]) == ("vary", source, 7)
+    ask = await h.dc.click_button(h.alice, result, component(result, "img:edit:")["custom_id"])
+    ack = await ask.wait_ack()
+    assert ack.ok and ask.callback_type == 9 and ask.modal is not None
+    answer = await h.dc.submit_modal(h.alice, ask, {text_input_id(ask.modal): "make it night"})
+    edited = await answer.wait_message(has_image, timeout=15)
+    assert f"Edit of {source}." in edited["embeds"][0]["description"]
+    job = last_job(h)
+    assert (job["kind"], job["parent_id"], job["prompt"]) == ("edit", source, "make it night")
+
+
+async def test_the_edit_image_message_command_opens_a_modal_and_edits(h: Harness):
+    _, result = await h.imagine(h.bob, "a red fox", model="flux-2-klein")
+    menu = await h.dc.context_menu(h.bob, "Edit image", result, guild_id=h.guild_id)
+    ack = await menu.wait_ack()
+    assert ack.ok and menu.callback_type == 9
+    answer = await h.dc.submit_modal(h.bob, menu, {text_input_id(menu.modal): "make it blue"})
+    edited = await answer.wait_message(has_image, timeout=15)
+    assert "Edit of your picture." in edited["embeds"][0]["description"]
+
+
+async def test_bad_pictures_and_non_editing_models_cost_nothing(h: Harness):
+    inter = await h.slash(h.bob, "edit", {"image": ("notes.txt", b"just some text"),
+                                          "prompt": "make it blue"})
+    before = h.balance(h.bob)
+    assert "is not a picture I can read" in await ephemeral_text(inter)
+    inter = await h.slash(h.bob, "edit", {"image": ("cat.png", png()), "prompt": "add a hat",
+                                          "model": "bitdance"})
+    assert "BitDance cannot edit pictures" in await ephemeral_text(inter)
+    assert h.balance(h.bob) == before
+
+
+async def test_vary_buttons_work_after_a_restart(h: Harness):
+    _, result = await h.imagine(h.alice, "a quiet harbour", model="flux-pro")
+    source = last_job(h)["id"]
+    await h.restart()
+    vary = await h.click(h.alice, result, "img:varys:")
+    varied = await vary.wait_message(has_image, timeout=15)
+    assert f"Strong variation of {source}." in varied["embeds"][0]["description"]
+    assert last_job(h)["kind"] == "vary_strong"
+
+
+async def test_edit_model_autocomplete_lists_only_editors_with_edit_prices(h: Harness):
+    inter = await h.dc.autocomplete(h.alice, "edit", {"prompt": "x", "model": ""},
+                                    focused="model", guild_id=h.guild_id)
+    choices = await inter.wait_choices()
+    values = [c["value"] for c in choices]
+    assert "bitdance" not in values and "flux-pro" in values
+    flux = next(c for c in choices if c["value"] == "flux-pro")
+    assert flux["name"].startswith("Flux Pro — 7 credits an edit")
