@@ -170,8 +170,8 @@ class EditFlows:
 
     async def result_image(self, job_id: str) -> InputImage:
         """The stored image a job made; JobNotFound when there is none (nothing charged)."""
-        job = await self.jobs.get_job(job_id) if job_id else None
-        if job is None or not job.output_digest:
+        job = await self._job_or_expired(job_id)  # forged or stale: "this button has expired"
+        if not job.output_digest:
             raise JobNotFound(edit_text.stored_image_gone())
         image = await self.jobs.get_image(job.output_digest)
         if image is None:

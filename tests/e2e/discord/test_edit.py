@@ -113,6 +113,32 @@ async def test_bad_pictures_and_non_editing_models_cost_nothing(h: Harness):
     assert h.balance(h.bob) == before
 
 
+async def test_a_redelivered_vary_click_is_charged_once(h: Harness):
+    _, msg = await h.imagine(h.alice, "a paper crane", model="flux-pro")
+    before = h.balance(h.alice)
+    click = await h.click(h.alice, msg, "img:vary:")
+    await click.wait_message(has_image, timeout=15)
+    await h.dc.redeliver(click)
+    await h.dc.redeliver(click)
+    await ephemeral_text(await h.slash(h.alice, "balance"))  # the repeats were seen by now
+    assert len(h.jobs(event_key=f"discord:{click.id}")) == 1
+    assert h.balance(h.alice) == before - 7
+
+
+async def test_forged_vary_and_edit_buttons_are_expired_and_free(h: Harness):
+    channel_id = next(iter(h.dc.guild(h.guild_id).channels))
+    forged = h.dc.seed_message(channel_id, "old", components=[{"type": 1, "components": [
+        {"type": 2, "style": 2, "label": "Vary", "custom_id": "img:vary:ffffffffff"},
+        {"type": 2, "style": 2, "label": "Edit", "custom_id": "img:edit:ffffffffff"},
+    ]}])
+    before = h.balance(h.alice)
+    for custom_id in ("img:vary:ffffffffff", "img:edit:ffffffffff"):
+        click = await h.dc.click_button(h.alice, forged, custom_id)
+        assert (await click.wait_ack()).ok
+        assert "This button has expired" in await ephemeral_text(click)
+    assert h.balance(h.alice) == before
+
+
 async def test_vary_buttons_work_after_a_restart(h: Harness):
     _, result = await h.imagine(h.alice, "a quiet harbour", model="flux-pro")
     source = last_job(h)["id"]

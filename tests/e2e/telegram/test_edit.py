@@ -174,3 +174,24 @@ async def test_a_photo_alone_in_a_private_chat_gets_a_hint_and_costs_nothing(h: 
     message = h.tg.user_sends_photo(chat, joy, jpeg((90, 90, 9)))
     await h.text_for(message, since, "with a caption saying what to change")
     assert h.account(joy) is None or h.balance(joy) == 50
+
+
+async def test_vary_and_edit_buttons_work_after_a_restart(h: Harness):
+    kim, chat = person(h, 3011, "Kim")
+    _, result = await h.imagine(chat, kim, "/imagine a red barn --model flux-pro")
+    source = last_job(h)[0]
+    await h.restart()
+    _, [varied] = await h.click(chat, kim, result, button(result, "Vary (")["callback_data"])
+    assert f"Variation of {source}." in varied["caption"]
+    since = h.mark()
+    query = h.tg.user_clicks(chat, kim, result.result, button(result, "Edit (")["callback_data"])
+    await h.answered(query)
+    prompt = await h.tg.wait_for("sendMessage", lambda c: f"#{source}" in str(c.get("text")),
+                                 since=since, ok=True, timeout=10)
+    await h.restart()  # the prompt's answer finds its job by the tag, not by memory
+    since = h.mark()
+    answer = h.tg.user_sends_text(chat, kim, "paint it blue",
+                                  reply_to_message=prompt.result["message_id"])
+    edited = await h.photo_for(answer, since)
+    assert f"Edit of {source}." in edited["caption"]
+    assert h.balance(kim) == 50 - 5 - 7 - 7
