@@ -22,7 +22,7 @@ from bot.domain.community import Context
 from bot.domain.credits import UserRef
 from bot.domain.errors import BotError, GenerationFailed, RequestError
 from bot.domain.jobs import Job
-from bot.domain.requests import clean_text, parse_imagine
+from bot.domain.requests import clean_text, parse_edit, parse_imagine
 from bot.domain.safety import Place
 from bot.services import edit_text, image_intake, replies
 from bot.services.community_text import CommunityText, outcome_text
@@ -175,17 +175,19 @@ class ConsoleChat:
 
     async def _edit(self, rest: str) -> None:
         """`/edit <file path or result number> <what to change>`."""
-        target, _, instruction = rest.strip().partition(" ")
+        target, _, words = rest.strip().partition(" ")
         if not target:
             raise RequestError(edit_text.edit_usage())
+        request = parse_edit(words, self.service.catalog)
         if target.isdigit():
             job_id = self._result(target).job.id
-            result = await self.service.edit_result(job_id, instruction, self.user,
-                                                    self._event(), on_progress=self._progress,
-                                                    place=PLACE)
+            result = await self.service.edit_result(job_id, request.instruction, self.user,
+                                                    self._event(), model=request.model,
+                                                    on_progress=self._progress, place=PLACE)
         else:
             image = await image_intake.normalise_async(self._read(target), label=target)
-            result = await self.service.edit([image], instruction, self.user, self._event(),
+            result = await self.service.edit([image], request.instruction, self.user,
+                                             self._event(), model=request.model,
                                              on_progress=self._progress, place=PLACE)
         self._show(result)
 

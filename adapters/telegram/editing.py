@@ -23,6 +23,7 @@ from telegram.ext import ContextTypes, MessageHandler, filters
 from bot.domain import keys
 from bot.domain.errors import BadImage
 from bot.domain.providers import InputImage
+from bot.domain.requests import parse_edit
 from bot.services import edit_text, image_intake
 from bot.services.generation import GenerationService
 
@@ -152,12 +153,14 @@ class TelegramEdits:
         chat, sender = update.effective_chat, update.effective_user
         if chat is None or sender is None:
             return
+        request = parse_edit(instruction, self.service.catalog)  # before the download
         image = await self.download(source)
         user, place = user_ref(sender), place_of(chat)
         key = keys.message_event(PLATFORM, chat.id, message.message_id)
         if mode == "edit":
             def start(progress, ref):  # type: ignore[no-untyped-def]
-                return self.service.edit([image], instruction, user, key, on_progress=progress,
+                return self.service.edit([image], request.instruction, user, key,
+                                         model=request.model, on_progress=progress,
                                          chat_ref=ref, place=place)
         else:
             def start(progress, ref):  # type: ignore[no-untyped-def]

@@ -17,7 +17,8 @@ from bot.services.planning import Planner, price
 
 def text_hint(exc: BaseException) -> str:
     """For text surfaces: how to pick the cheaper model an InsufficientCredits suggests."""
-    suggestion = getattr(exc, "suggestion", None)
+    # Only for a shortfall: other errors that carry a suggestion (CannotEdit) name it already.
+    suggestion = getattr(exc, "suggestion", None) if isinstance(exc, errors.InsufficientCredits) else None
     return f" Add `--model {suggestion}` to use it." if suggestion else ""
 
 

@@ -23,6 +23,9 @@ def test_edit_a_file_vary_a_result_and_refuse_bad_input(tmp_path):
         "/edit missing.png make it blue",  # unreadable path: free
         "/vary 99",  # no such result: free
         "/edit 1",  # no instruction: free
+        "/edit 1 make it red --model bitdance",  # BitDance cannot edit: free, names an editor
+        "/edit 1 make it red --ar 16:9",  # an option an edit has no use for: free
+        "/edit 1 make it red --model flux-2-klein",  # klein's edit price: 2 → result 6
         "/balance",
     ]
     out = run_cli(tmp_path, "console", "--out", "pics", stdin="\n".join(lines) + "\n")
@@ -35,17 +38,20 @@ def test_edit_a_file_vary_a_result_and_refuse_bad_input(tmp_path):
     assert "I can't read the file `missing.png`" in text
     assert "There is no result 99 yet" in text
     assert "Tell me what to change" in text
+    assert "BitDance cannot edit pictures." in text
+    assert "`--ar` does not apply to an edit" in text
     with sqlite3.connect(tmp_path / "bot.db") as conn:
         jobs = conn.execute("SELECT kind, parent_id, cost, status FROM jobs ORDER BY created_at"
                             ).fetchall()
         stored = conn.execute("SELECT COUNT(*) FROM job_images").fetchone()[0]
     kinds = [j[0] for j in jobs]
-    assert kinds == ["generate", "vary", "vary_strong", "edit", "edit"]
-    assert all(j[3] == "succeeded" for j in jobs) and stored == 4
+    assert kinds == ["generate", "vary", "vary_strong", "edit", "edit", "edit"]
+    assert all(j[3] == "succeeded" for j in jobs) and stored == 5
+    assert jobs[-1][2] == 2  # the model named with --model, at its edit price
     spent = sum(j[2] for j in jobs)
     assert f"You have {50 - spent} credits." in text
     assert books(tmp_path) == (50 - spent, 50 - spent)
     saved = sorted((tmp_path / "pics").iterdir())
-    assert len(saved) == 5
+    assert len(saved) == 6
     with Image.open(io.BytesIO(saved[0].read_bytes())) as first:
         assert first.width > 0

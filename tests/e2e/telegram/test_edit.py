@@ -195,3 +195,26 @@ async def test_vary_and_edit_buttons_work_after_a_restart(h: Harness):
     edited = await h.photo_for(answer, since)
     assert f"Edit of {source}." in edited["caption"]
     assert h.balance(kim) == 50 - 5 - 7 - 7
+
+
+async def test_an_edit_reply_may_name_its_model_and_a_non_editor_is_refused_for_free(h: Harness):
+    lou, chat = person(h, 3012, "Lou")
+    _, result = await h.imagine(chat, lou, "/imagine a fox --model flux-pro")
+    since = h.mark()
+    refused = h.tg.user_sends_text(chat, lou, "/edit make it blue --model bitdance",
+                                   reply_to_message=result.result["message_id"])
+    await h.text_for(refused, since, "BitDance cannot edit pictures")
+    since = h.mark()
+    wrong = h.tg.user_sends_text(chat, lou, "/edit make it blue --ar 16:9",
+                                 reply_to_message=result.result["message_id"])
+    await h.text_for(wrong, since, "does not apply to an edit")
+    assert h.balance(lou) == 45
+    since = h.mark()
+    named = h.tg.user_sends_text(chat, lou, "/edit --model nano-banana-2 make it blue",
+                                 reply_to_message=result.result["message_id"])
+    photo = await h.photo_for(named, since)
+    assert "“make it blue”" in photo["caption"]  # the instruction, without the option
+    assert "Edit of your picture." in photo["caption"]
+    assert "Nano Banana 2" in photo["caption"]
+    assert caption_cost(photo) == 9 and h.balance(lou) == 45 - 9
+    h.check_books()
