@@ -303,6 +303,22 @@ class SqlJobStore:
 
         return await self.db.run(unit)
 
+    async def claim_states(self, job_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        ids = list(job_ids)
+
+        def unit(conn: SqlConn) -> dict[str, tuple[str, str | None]]:
+            out: dict[str, tuple[str, str | None]] = {}
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                for job_id, status, claimed_by in conn.execute(
+                    f"SELECT id, status, claimed_by FROM jobs WHERE id IN ({marks})", chunk
+                ).fetchall():
+                    out[job_id] = (status, claimed_by)
+            return out
+
+        return await self.db.run(unit)
+
     async def get_jobs(self, job_ids: Sequence[str]) -> list[Job]:
         ids = list(job_ids)
 
