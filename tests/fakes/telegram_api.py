@@ -361,6 +361,14 @@ class FakeTelegram(BotApiMethods, PaymentsMixin, WebhookMixin):
             self.enqueue_update({"message": msg})
         return _copy(msg)
 
+    def set_reply_markup(self, chat: dict | int, message: dict | int, markup: dict) -> None:
+        """Replace the keyboard of a stored message (a stale or forged keyboard, as a client
+        holding an old copy would echo it in `reply_to_message`)."""
+        stored = self._find(self._chat_obj(chat)["id"], message)
+        if stored is None:
+            raise ValueError(f"message {message!r} not found")
+        stored["reply_markup"] = _copy(markup)
+
     def user_clicks(self, chat: dict | int, user: dict, message: dict | int, data: str) -> str:
         """Click the button with callback_data ``data`` on the bot's ``message``.
 
