@@ -5,6 +5,8 @@
   of the bot's own results is an edit (or variation) *of that job*: its stored output is
   used, nothing is downloaded, and the result says "Edit of <job>";
 - in a private chat, a photo with a plain caption;
+- an album (several pictures sent as one media group) with such a caption on one of its
+  parts: one edit of all of them (albums.py gathers the parts);
 - the Edit button under a result: a ForceReply prompt that carries the job id (`#<id>` at
   its end), so the answer finds its job after a restart too.
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import ForceReply, Message, Update
@@ -31,6 +34,7 @@ from bot.services.generation import GenerationService
 
 from . import keyboards
 from .ack import answer
+from .albums import AlbumEdits
 from .flow import Runs
 from .members import PLATFORM, place_of, user_ref
 from .rendering import ref_int, reply_to, send_text
@@ -80,7 +84,9 @@ class TelegramEdits:
         new = filters.UpdateType.MESSAGE
         picture = filters.PHOTO | filters.Document.IMAGE
         private = filters.ChatType.PRIVATE
+        albums = AlbumEdits(self, guard)
         return [
+            albums.handler(),  # first: an album's parts are not edits one by one
             MessageHandler(new & picture & filters.CaptionRegex(_EDIT_CAPTION),
                            guard(self.captioned)),
             MessageHandler(new & private & picture & filters.CAPTION, guard(self.captioned)),
@@ -178,6 +184,32 @@ class TelegramEdits:
 
         await self.runs.run(chat.id, message.message_id, start,
                             requester=None if chat.type == chat.PRIVATE else user.name)
+
+    async def edit_album(self, update: Update, captioned: Message,
+                         sources: Sequence[Message], group_id: str) -> None:
+        """One edit of every picture of an album, asked by the caption of `captioned`:
+        charged once for the album (its media group id is the event), answered under the
+        captioned part. The caption names what to change; a plain caption is an edit in a
+        private chat only (as for one photo); another command is not an edit at all."""
+        chat, sender = update.effective_chat, update.effective_user
+        caption = captioned.caption or ""
+        if chat is None or sender is None or (caption.startswith("/")
+                                              and not _EDIT_CAPTION.match(caption)):
+            return
+        if chat.type != chat.PRIVATE and not _EDIT_CAPTION.match(caption):
+            return
+        request = parse_edit(_COMMAND.sub("", caption, count=1), self.service.catalog)
+        if request.model is not None:  # too many for it: say so before any download
+            self.service.planner.require_editor(request.model, len(sources))
+        images = [await self.download(source) for source in sources]
+        user, place = user_ref(sender), place_of(chat)
+        key = keys.album_event(PLATFORM, chat.id, group_id)
+        await self.runs.run(
+            chat.id, captioned.message_id,
+            lambda progress, ref: self.service.edit(
+                images, request.instruction, user, key, model=request.model,
+                on_progress=progress, chat_ref=ref, place=place),
+            requester=None if chat.type == chat.PRIVATE else user.name)
 
     async def result_job(self, source: Message | None) -> Job | None:
         """The job whose result `source` is, or None for any other picture (then it is

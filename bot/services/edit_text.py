@@ -95,8 +95,10 @@ def need_instruction() -> str:
 # -- what a result says --------------------------------------------------------------------
 
 
-def kind_line(kind: str, parent_id: str | None) -> str:
+def kind_line(kind: str, parent_id: str | None, pictures: int = 1) -> str:
     """The caption line saying where an edit came from ("" for a plain generation)."""
+    if not parent_id and kind == "edit" and pictures > 1:  # an album, or /edit image2...
+        return f"Edit of your {pictures} pictures."
     if not parent_id:
         return {"edit": "Edit of your picture.", "vary": "Variation of your picture.",
                 "vary_strong": "Strong variation of your picture."}.get(kind, "")

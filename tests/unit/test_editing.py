@@ -59,8 +59,10 @@ async def test_an_edit_fails_over_only_to_routes_that_take_that_many_pictures(ma
     xai, replicate = Scripted("xai"), Scripted("replicate")
     service = make_service({"replicate": replicate, "xai": xai})
     grok = service.catalog.get("grok-imagine")
-    await service.edit([photo(), photo((1, 2, 3))], "blend them", ALICE, "e1", model=grok)
+    result = await service.edit([photo(), photo((1, 2, 3))], "blend them", ALICE, "e1",
+                                model=grok)
     assert len(xai.calls) == 1 and replicate.calls == []  # replicate's grok takes one
+    assert replies.result_caption(result).startswith("Edit of your 2 pictures.")
 
 
 async def test_an_edit_routes_by_intent_among_models_that_can_edit(make_service):

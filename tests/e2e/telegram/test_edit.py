@@ -5,6 +5,7 @@ person answers), and bad requests that cost nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import pytest
@@ -245,3 +246,61 @@ async def test_an_edit_reply_may_name_its_model_and_a_non_editor_is_refused_for_
     assert "Nano Banana 2" in photo["caption"]
     assert caption_cost(photo) == 9 and h.balance(lou) == 45 - 9
     h.check_books()
+
+
+def album_parts(h: Harness, since: int) -> list:
+    return [c for c in h.tg.calls[since:] if c.method == "getFile" and c.ok]
+
+
+async def test_an_album_with_an_edit_caption_is_one_edit_of_all_its_pictures(h: Harness):
+    mia, chat = person(h, 3014, "Mia")
+    since = h.mark()
+    parts = h.tg.user_sends_media_group(
+        chat, mia, [jpeg((200, 0, 0)), jpeg((0, 200, 0)), jpeg((0, 0, 200))],
+        caption="/edit blend them into one --model flux-pro", caption_index=1)
+    assert len({p["media_group_id"] for p in parts}) == 1
+    photo = await h.photo_for(parts[1], since, timeout=15)
+    assert "Edit of your 3 pictures." in photo["caption"]
+    assert caption_cost(photo) == 7 and h.balance(mia) == 50 - 7
+    job_id, kind, parent, cost, status = last_job(h)
+    assert (kind, parent, cost, status) == ("edit", None, 7, "succeeded")
+    [(count,)] = h.query("SELECT COUNT(*) FROM job_images WHERE job_id = ?", job_id)
+    assert count == 3 and len(album_parts(h, since)) == 3
+    # one answer, under the captioned part; the others got no hint and no edit of their own
+    answers = [c for c in h.tg.calls[since:] if c.ok and c.method in ("sendPhoto",
+               "sendMessage") and any(replies_to(c, p) for p in (parts[0], parts[2]))]
+    assert answers == []
+    # the album delivered again after a restart (no memory of it) is charged once
+    await h.restart()
+    for part in parts:
+        h.tg.redeliver({"message": part})
+    await asyncio.sleep(2.5)  # past the album's quiet time
+    await h.settle(chat, mia)
+    photos = [c for c in h.tg.calls_to("sendPhoto") if c.ok and replies_to(c, parts[1])]
+    assert len(photos) == 1 and h.balance(mia) == 50 - 7
+    assert h.query("SELECT COUNT(*) FROM jobs WHERE kind = 'edit' AND event_key LIKE ?",
+                   f"telegram:album:{chat['id']}:%") == [(1,)]
+    h.check_books()
+
+
+async def test_an_album_over_the_models_picture_limit_is_refused_for_free(h: Harness):
+    ned, chat = person(h, 3015, "Ned")
+    since = h.mark()
+    parts = h.tg.user_sends_media_group(
+        chat, ned, [jpeg((i * 40, 10, 10)) for i in range(4)],
+        caption="/edit blend them --model grok-imagine")
+    await h.text_for(parts[0], since, "Grok Imagine takes at most 3 pictures per edit",
+                     timeout=15)
+    assert album_parts(h, since) == []  # refused before any download
+    assert h.account(ned) is None or h.balance(ned) == 50
+
+
+async def test_an_album_without_a_caption_gets_one_hint(h: Harness):
+    oli, chat = person(h, 3016, "Oli")
+    since = h.mark()
+    parts = h.tg.user_sends_media_group(chat, oli, [jpeg(), jpeg((9, 9, 9))])
+    await h.text_for(parts[0], since, "with a caption saying what to change", timeout=15)
+    await asyncio.sleep(0.5)
+    hints = [c for c in h.tg.calls[since:] if c.method == "sendMessage" and c.ok]
+    assert len(hints) == 1
+    assert h.account(oli) is None or h.balance(oli) == 50
