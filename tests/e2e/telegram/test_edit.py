@@ -248,7 +248,7 @@ async def test_an_edit_reply_may_name_its_model_and_a_non_editor_is_refused_for_
     h.check_books()
 
 
-def album_parts(h: Harness, since: int) -> list:
+def downloads(h: Harness, since: int) -> list:
     return [c for c in h.tg.calls[since:] if c.method == "getFile" and c.ok]
 
 
@@ -265,17 +265,19 @@ async def test_an_album_with_an_edit_caption_is_one_edit_of_all_its_pictures(h: 
     job_id, kind, parent, cost, status = last_job(h)
     assert (kind, parent, cost, status) == ("edit", None, 7, "succeeded")
     [(count,)] = h.query("SELECT COUNT(*) FROM job_images WHERE job_id = ?", job_id)
-    assert count == 3 and len(album_parts(h, since)) == 3
+    assert count == 3 and len(downloads(h, since)) == 3
     # one answer, under the captioned part; the others got no hint and no edit of their own
     answers = [c for c in h.tg.calls[since:] if c.ok and c.method in ("sendPhoto",
                "sendMessage") and any(replies_to(c, p) for p in (parts[0], parts[2]))]
     assert answers == []
     # the album delivered again after a restart (no memory of it) is charged once
     await h.restart()
+    again = h.mark()
     for part in parts:
         h.tg.redeliver({"message": part})
     await asyncio.sleep(2.5)  # past the album's quiet time
     await h.settle(chat, mia)
+    assert len(downloads(h, again)) == 3  # it was read again, and refused by its key
     photos = [c for c in h.tg.calls_to("sendPhoto") if c.ok and replies_to(c, parts[1])]
     assert len(photos) == 1 and h.balance(mia) == 50 - 7
     assert h.query("SELECT COUNT(*) FROM jobs WHERE kind = 'edit' AND event_key LIKE ?",
@@ -291,7 +293,7 @@ async def test_an_album_over_the_models_picture_limit_is_refused_for_free(h: Har
         caption="/edit blend them --model grok-imagine")
     await h.text_for(parts[0], since, "Grok Imagine takes at most 3 pictures per edit",
                      timeout=15)
-    assert album_parts(h, since) == []  # refused before any download
+    assert downloads(h, since) == []  # refused before any download
     assert h.account(ned) is None or h.balance(ned) == 50
 
 
