@@ -3,7 +3,8 @@
 - `/edit image:<attachment> prompt:<text> [model] [image2] [image3]`, and `/imagine` with
   its optional `image` (then the prompt edits that picture);
 - the message context-menu command "Edit image" (no privileged intent needed: Discord
-  hands the full target message, attachments included), which opens a modal;
+  hands the full target message, attachments included), which opens a modal; on one of the
+  bot's own results it edits *that job* (its stored image; the result says "Edit of <job>");
 - the Vary, Vary strong and Edit buttons under a result (components.py); Edit opens a modal.
 
 Attachments are downloaded at once (CDN links are signed and expire), after the deferral
@@ -20,9 +21,11 @@ import discord
 from discord import app_commands
 
 from adapters.discord.boundary import send_ephemeral
+from adapters.discord.components import DYNAMIC_ITEMS
 from adapters.discord.places import place_of
 from bot.domain.catalog import Model
-from bot.domain.errors import BadImage, BotError
+from bot.domain.errors import BadImage, BotError, JobNotFound
+from bot.domain.jobs import Job
 from bot.domain.providers import InputImage
 from bot.domain.requests import MAX_PROMPT_CHARS, pick_model
 from bot.services import edit_text, image_intake
@@ -74,6 +77,18 @@ async def download(attachment: discord.Attachment) -> InputImage:
     return await image_intake.normalise_async(data, label=attachment.filename)
 
 
+def _job_in_components(message: discord.Message) -> str | None:
+    """The job id our result buttons carry (the first one that matches a template)."""
+    for row in message.components:
+        for child in getattr(row, "children", [row]):
+            custom_id = getattr(child, "custom_id", None) or ""
+            for item in DYNAMIC_ITEMS:
+                match = item.__discord_ui_compiled_template__.fullmatch(custom_id)
+                if match is not None:
+                    return str(match["job"])
+    return None
+
+
 class DiscordEdits:
     def __init__(self, surface: Surface) -> None:
         self.surface = surface
@@ -105,6 +120,9 @@ class DiscordEdits:
     async def context_menu(self, interaction: discord.Interaction,
                            message: discord.Message) -> None:
         """ "Edit image" on any message: a modal asks what to change in its pictures."""
+        parent = await self.result_job(interaction, message)
+        if parent is not None:
+            return await self.ask_edit(interaction, parent.id)
         pictures = [a for a in message.attachments if is_picture(a)][:3]
         if not pictures:
             return await send_ephemeral(interaction, edit_text.no_image())
@@ -113,6 +131,27 @@ class DiscordEdits:
             await self.slash_edit(answer, pictures, text, None)
 
         await interaction.response.send_modal(EditModal(submit, self.surface.report))
+
+    async def result_job(self, interaction: discord.Interaction,
+                         message: discord.Message) -> Job | None:
+        """The job whose result `message` is, or None for any other message (its pictures
+        are then downloaded). A result is a message this bot posted; its buttons' custom ids
+        name the job, and the job's stored channel must be the message's, so a stale or
+        forged button cannot reach a job elsewhere. A job that does not exist, or whose image
+        is no longer stored, is no result."""
+        me = interaction.client.user
+        if me is None or message.author.id != me.id:
+            return None
+        job_id = _job_in_components(message)
+        job = await self.service.job(job_id) if job_id else None
+        if (job is None or job.platform != "discord"
+                or str(job.chat_ref.get("channel_id")) != str(message.channel.id)):
+            return None
+        try:
+            await self.service.result_image(job.id)
+        except JobNotFound:
+            return None
+        return job
 
     async def ask_edit(self, interaction: discord.Interaction, job_id: str) -> None:
         """The Edit button: a modal; its answer edits that job's stored image."""

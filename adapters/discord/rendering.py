@@ -35,7 +35,8 @@ def result_embed(result: GenerationResult, requester: str, filename: str) -> dis
     """Model, why it was chosen, credits charged, balance left, prompt; demo images say so."""
     demo = result.image.is_demo
     title = f"{result.model.name} · demo image" if demo else result.model.name
-    origin = edit_text.kind_line(result.job.kind, result.job.parent_id)  # "Edit of <job>."
+    origin = edit_text.kind_line(result.job.kind, result.job.parent_id,
+                                 len(result.job.images))  # "Edit of <job>."
     quoted = f"“{clip(result.job.prompt, MAX_PROMPT_CHARS)}”\n\n" if result.job.prompt else ""
     description = (f"{origin}\n" if origin else "") + quoted + clip(
         f"{result.model.name}, because {result.reason}.", 1000

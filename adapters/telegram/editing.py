@@ -1,9 +1,12 @@
 """Telegram's ways into editing (issue 16). Thin: the core plans, charges and runs.
 
 - a photo, or an image sent as a document, whose caption starts with `/edit`;
-- `/edit <what to change>` or `/vary [strong]` sent as a reply to any photo (the bot's own
-  results included: they are downloaded like any other photo);
+- `/edit <what to change>` or `/vary [strong]` sent as a reply to any photo; a reply to one
+  of the bot's own results is an edit (or variation) *of that job*: its stored output is
+  used, nothing is downloaded, and the result says "Edit of <job>";
 - in a private chat, a photo with a plain caption;
+- an album (several pictures sent as one media group) with such a caption on one of its
+  parts: one edit of all of them (albums.py gathers the parts);
 - the Edit button under a result: a ForceReply prompt that carries the job id (`#<id>` at
   its end), so the answer finds its job after a restart too.
 
@@ -15,22 +18,26 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import ForceReply, Message, Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
 from bot.domain import keys
-from bot.domain.errors import BadImage
+from bot.domain.errors import BadImage, JobNotFound
+from bot.domain.jobs import Job
 from bot.domain.providers import InputImage
 from bot.domain.requests import parse_edit
 from bot.services import edit_text, image_intake
 from bot.services.generation import GenerationService
 
+from . import keyboards
 from .ack import answer
+from .albums import AlbumEdits
 from .flow import Runs
 from .members import PLATFORM, place_of, user_ref
-from .rendering import reply_to, send_text
+from .rendering import ref_int, reply_to, send_text
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -77,7 +84,9 @@ class TelegramEdits:
         new = filters.UpdateType.MESSAGE
         picture = filters.PHOTO | filters.Document.IMAGE
         private = filters.ChatType.PRIVATE
+        albums = AlbumEdits(self, guard)
         return [
+            albums.handler(),  # first: an album's parts are not edits one by one
             MessageHandler(new & picture & filters.CaptionRegex(_EDIT_CAPTION),
                            guard(self.captioned)),
             MessageHandler(new & private & picture & filters.CAPTION, guard(self.captioned)),
@@ -154,20 +163,75 @@ class TelegramEdits:
         if chat is None or sender is None:
             return
         request = parse_edit(instruction, self.service.catalog)  # before the download
-        image = await self.download(source)
+        parent = await self.result_job(source)
+        image = None if parent is not None else await self.download(source)
         user, place = user_ref(sender), place_of(chat)
         key = keys.message_event(PLATFORM, chat.id, message.message_id)
-        if mode == "edit":
-            def start(progress, ref):  # type: ignore[no-untyped-def]
+        strong = mode == "vary_strong"
+
+        def start(progress, ref):  # type: ignore[no-untyped-def]
+            common = {"on_progress": progress, "chat_ref": ref, "place": place}
+            if parent is not None and mode == "edit":
+                return self.service.edit_result(parent.id, request.instruction, user, key,
+                                                model=request.model, **common)
+            if parent is not None:
+                return self.service.vary(parent.id, user, key, strong=strong, **common)
+            assert image is not None
+            if mode == "edit":
                 return self.service.edit([image], request.instruction, user, key,
-                                         model=request.model, on_progress=progress,
-                                         chat_ref=ref, place=place)
-        else:
-            def start(progress, ref):  # type: ignore[no-untyped-def]
-                return self.service.vary_image(image, user, key, strong=mode == "vary_strong",
-                                               on_progress=progress, chat_ref=ref, place=place)
+                                         model=request.model, **common)
+            return self.service.vary_image(image, user, key, strong=strong, **common)
+
         await self.runs.run(chat.id, message.message_id, start,
                             requester=None if chat.type == chat.PRIVATE else user.name)
+
+    async def edit_album(self, update: Update, captioned: Message,
+                         sources: Sequence[Message], group_id: str) -> None:
+        """One edit of every picture of an album, asked by the caption of `captioned`:
+        charged once for the album (its media group id is the event), answered under the
+        captioned part. The caption names what to change; a plain caption is an edit in a
+        private chat only (as for one photo); another command is not an edit at all."""
+        chat, sender = update.effective_chat, update.effective_user
+        caption = captioned.caption or ""
+        if chat is None or sender is None or (caption.startswith("/")
+                                              and not _EDIT_CAPTION.match(caption)):
+            return
+        if chat.type != chat.PRIVATE and not _EDIT_CAPTION.match(caption):
+            return
+        request = parse_edit(_COMMAND.sub("", caption, count=1), self.service.catalog)
+        if request.model is not None:  # too many for it: say so before any download
+            self.service.planner.require_editor(request.model, len(sources))
+        images = [await self.download(source) for source in sources]
+        user, place = user_ref(sender), place_of(chat)
+        key = keys.album_event(PLATFORM, chat.id, group_id)
+        await self.runs.run(
+            chat.id, captioned.message_id,
+            lambda progress, ref: self.service.edit(
+                images, request.instruction, user, key, model=request.model,
+                on_progress=progress, chat_ref=ref, place=place),
+            requester=None if chat.type == chat.PRIVATE else user.name)
+
+    async def result_job(self, source: Message | None) -> Job | None:
+        """The job whose result `source` is, or None for any other picture (then it is
+        downloaded like one). A result is a photo this bot sent; its buttons name the job
+        (Telegram echoes them in `reply_to_message`), and the job's stored chat must be the
+        chat the photo is in, so a stale or forged keyboard cannot reach a job elsewhere.
+        A job that does not exist, or whose image is no longer stored, is no result."""
+        if (source is None or source.from_user is None or source.from_user.id != self.bot.id
+                or _picture_of(source) is None):
+            return None
+        candidates = [keyboards.decode(d) for d in keyboards.all_callback_data(
+            source.reply_markup)]
+        job_id = next((c.job_id for c in candidates if c is not None), None)
+        job = await self.service.job(job_id) if job_id else None
+        if (job is None or job.platform != PLATFORM
+                or ref_int(job.chat_ref, "chat_id") != source.chat.id):
+            return None
+        try:
+            await self.service.result_image(job.id)
+        except JobNotFound:
+            return None
+        return job
 
     async def download(self, message: Message | None) -> InputImage:
         """The picture of `message`, downloaded now and normalised (BadImage if none)."""

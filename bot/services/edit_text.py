@@ -77,11 +77,15 @@ def editor_fallback(default_name: str, picked_name: str) -> str:
     return f" ({default_name} cannot edit pictures, so {picked_name})"
 
 
-def vary_reason(kind: str, parent_id: str, cannot_edit_name: str | None = None) -> str:
-    """Why a variation ran where it did: "variation of <job>" (on another model when the
-    job's own cannot edit)."""
-    reason = history_label(kind, parent_id)
-    return f"{reason} ({cannot_edit_name} cannot edit pictures)" if cannot_edit_name else reason
+def source_model_reason(kind: str, cannot_edit_name: str | None = None) -> str:
+    """Why an edit or variation of a result ran where it did when nobody named a model
+    (read after "because"): the model that made the picture, or, when that one cannot
+    edit, the nearest one that can."""
+    verb = "editing" if kind == "edit" else "varying"
+    if cannot_edit_name:
+        return (f"{cannot_edit_name} made the picture you are {verb} but cannot edit "
+                "pictures, so the nearest model that can")
+    return f"it made the picture you are {verb}"
 
 
 def need_instruction() -> str:
@@ -91,8 +95,10 @@ def need_instruction() -> str:
 # -- what a result says --------------------------------------------------------------------
 
 
-def kind_line(kind: str, parent_id: str | None) -> str:
+def kind_line(kind: str, parent_id: str | None, pictures: int = 1) -> str:
     """The caption line saying where an edit came from ("" for a plain generation)."""
+    if not parent_id and kind == "edit" and pictures > 1:  # an album, or /edit image2...
+        return f"Edit of your {pictures} pictures."
     if not parent_id:
         return {"edit": "Edit of your picture.", "vary": "Variation of your picture.",
                 "vary_strong": "Strong variation of your picture."}.get(kind, "")

@@ -84,13 +84,15 @@ class EditFlows:
         on_progress: ProgressCallback | None = None,
         chat_ref: Mapping[str, Any] | None = None,
         place: Place | None = None,
+        reason: str | None = None,
     ) -> GenerationResult:
-        """Change `images` as `instruction` says, on the model asked for or the intent's."""
+        """Change `images` as `instruction` says, on the model asked for or the intent's.
+        `reason`: why `model` was chosen when the person did not name it."""
         self._asking()
         if not images:
             raise BadImage(edit_text.no_image())
         text = clean_instruction(instruction)
-        plan = self.planner.plan_edit(text, images, model, intent, EDIT)
+        plan = self.planner.plan_edit(text, images, model, intent, EDIT, reason=reason)
         level = await self._allowed(place, user, text, plan.model.id)
         account = await self.account(user)
         return await self._run(plan, text, None, user, account, event_key, on_progress,
@@ -112,11 +114,14 @@ class EditFlows:
         """The Edit button (or /edit replying to a result): that image, changed."""
         parent = await self._job_or_expired(job_id)
         source = await self.result_image(parent.id)
-        chosen = model or self._editor_for(parent, 1)
+        reason = None  # a model the person named: "because you picked it"
+        if model is None:
+            model = self._editor_for(parent, 1)
+            reason = edit_text.source_model_reason(EDIT, self._unable(parent, model))
         with _no_rerun_button():
-            return await self.edit([source], instruction, user, event_key, model=chosen,
+            return await self.edit([source], instruction, user, event_key, model=model,
                                    parent_id=parent.id, on_progress=on_progress,
-                                   chat_ref=chat_ref, place=place)
+                                   chat_ref=chat_ref, place=place, reason=reason)
 
     async def vary(
         self,
@@ -136,8 +141,7 @@ class EditFlows:
         source = await self.result_image(parent.id)
         model = self._editor_for(parent, 1)
         kind = VARY_STRONG if strong else VARY
-        other = self.catalog.get(parent.model_id).name if model.id != parent.model_id else None
-        reason = edit_text.vary_reason(kind, parent.id, other)
+        reason = edit_text.source_model_reason(kind, self._unable(parent, model))
         plan = Plan(parent.intent, model, reason, self.planner.edit_aspect(model, [source]),
                     kind)
         level = await self._allowed(place, user, parent.prompt, model.id)
@@ -217,6 +221,11 @@ class EditFlows:
         """What a rerun of `job` is an edit of: the same source (for a plain generation,
         the job itself, as reruns always linked)."""
         return job.parent_id if job.is_edit else job.id
+
+    def _unable(self, parent: Job, model: Model) -> str | None:
+        """The name of the model that made `parent`, when it is not `model` (it cannot
+        edit, so the nearest editor runs instead); None when it is the same model."""
+        return self.catalog.get(parent.model_id).name if model.id != parent.model_id else None
 
     def _editor_for(self, job: Job, count: int) -> Model:
         model = self.catalog.get(job.model_id)

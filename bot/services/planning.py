@@ -131,14 +131,17 @@ class Planner:
 
 
     def plan_edit(self, instruction: str, images: Sequence[InputImage], model: Model | None,
-                  intent: str | None = None, kind: str = EDIT) -> Plan:
+                  intent: str | None = None, kind: str = EDIT, *,
+                  reason: str | None = None) -> Plan:
         """The model for an edit: the one asked for (if it can take these pictures), else
         the intent's default, else the first of its compare list that can, else the first
-        editor in the catalog. Raises CannotEdit / BadImage, before anything is charged."""
+        editor in the catalog. Raises CannotEdit / BadImage, before anything is charged.
+        `reason` says why `model` was chosen when the person did not name it."""
         count = len(images)
         if model is not None:
             return Plan(intent or self._intent_of(instruction), self.require_editor(model, count),
-                        f"you picked {model.name}", self.edit_aspect(model, images), kind)
+                        reason or f"you picked {model.name}", self.edit_aspect(model, images),
+                        kind)
         if intent is not None:
             chosen = self.intents.get(intent)
             assert chosen is not None  # validated by the parser

@@ -38,7 +38,8 @@ class Choice:
 
 def result_caption(result: GenerationResult) -> str:
     demo = " (offline demo renderer)" if result.image.is_demo else ""
-    origin = edit_text.kind_line(result.job.kind, result.job.parent_id)
+    origin = edit_text.kind_line(result.job.kind, result.job.parent_id,
+                                 len(result.job.images))
     lines = [
         *([origin] if origin else []),
         f"{result.model.name}{demo}, because {result.reason}.",

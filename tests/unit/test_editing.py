@@ -59,8 +59,10 @@ async def test_an_edit_fails_over_only_to_routes_that_take_that_many_pictures(ma
     xai, replicate = Scripted("xai"), Scripted("replicate")
     service = make_service({"replicate": replicate, "xai": xai})
     grok = service.catalog.get("grok-imagine")
-    await service.edit([photo(), photo((1, 2, 3))], "blend them", ALICE, "e1", model=grok)
+    result = await service.edit([photo(), photo((1, 2, 3))], "blend them", ALICE, "e1",
+                                model=grok)
     assert len(xai.calls) == 1 and replicate.calls == []  # replicate's grok takes one
+    assert replies.result_caption(result).startswith("Edit of your 2 pictures.")
 
 
 async def test_an_edit_routes_by_intent_among_models_that_can_edit(make_service):
@@ -143,7 +145,11 @@ async def test_vary_of_a_bitdance_image_runs_on_the_nearest_editor(make_service)
                                                  service.planner.intents), ALICE, "g1")
     varied = await service.vary(first.job.id, ALICE, "v1")
     assert varied.model.id != "bitdance" and varied.model.can_edit
-    assert "BitDance cannot edit" in varied.reason
+    assert varied.reason == ("BitDance made the picture you are varying but cannot edit "
+                             "pictures, so the nearest model that can")
+    edited = await service.edit_result(first.job.id, "add a hat", ALICE, "e1")
+    assert edited.model.id == varied.model.id
+    assert edited.reason.startswith("BitDance made the picture you are editing")
 
 
 async def test_a_forged_or_stale_vary_is_expired_and_free(make_service):
@@ -163,6 +169,21 @@ async def test_edit_of_a_result_keeps_the_parent_link(make_service):
     edited = await service.edit_result(first.job.id, "make the sky purple", ALICE, "e1")
     assert edited.job.parent_id == first.job.id and edited.model.id == "flux-pro"
     assert replies.result_caption(edited).startswith(f"Edit of {first.job.id}.")
+
+
+async def test_an_edit_or_vary_of_a_result_says_its_model_made_the_picture(make_service):
+    service = make_service()
+    first = await service.generate(parse_imagine("a fox --model flux-pro", service.catalog,
+                                                 service.planner.intents), ALICE, "g1")
+    edited = await service.edit_result(first.job.id, "make the sky purple", ALICE, "e1")
+    caption = replies.result_caption(edited)
+    assert "because it made the picture you are editing." in caption
+    assert "you picked" not in caption
+    varied = await service.vary(first.job.id, ALICE, "v1")
+    assert "because it made the picture you are varying." in replies.result_caption(varied)
+    named = await service.edit_result(first.job.id, "add a hat", ALICE, "e2",
+                                      model=service.catalog.get("nano-banana-2"))
+    assert "because you picked Nano Banana 2." in replies.result_caption(named)
 
 
 async def test_reruns_and_compare_under_an_edit_use_edit_prices_and_its_pictures(make_service):

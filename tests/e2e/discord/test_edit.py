@@ -92,14 +92,30 @@ async def test_vary_and_edit_buttons_work_and_keep_the_parent(h: Harness):
     assert (job["kind"], job["parent_id"], job["prompt"]) == ("edit", source, "make it night")
 
 
-async def test_the_edit_image_message_command_opens_a_modal_and_edits(h: Harness):
+async def test_the_edit_image_message_command_on_a_result_edits_that_job(h: Harness):
     _, result = await h.imagine(h.bob, "a red fox", model="flux-2-klein")
+    source = last_job(h)["id"]
+    since = h.dc.mark()
     menu = await h.dc.context_menu(h.bob, "Edit image", result, guild_id=h.guild_id)
     ack = await menu.wait_ack()
     assert ack.ok and menu.callback_type == 9
     answer = await h.dc.submit_modal(h.bob, menu, {text_input_id(menu.modal): "make it blue"})
     edited = await answer.wait_message(has_image, timeout=15)
-    assert "Edit of your picture." in edited["embeds"][0]["description"]
+    assert f"Edit of {source}." in edited["embeds"][0]["description"]
+    job = last_job(h)
+    assert (job["kind"], job["parent_id"], job["prompt"]) == ("edit", source, "make it blue")
+    # the stored output was used: the bot's own attachment is never downloaded back
+    assert not [r for r in h.dc.requests[since:] if "/attachments/" in r.path]
+
+
+async def test_the_edit_image_message_command_on_a_forged_result_reaches_no_job(h: Harness):
+    channel_id = next(iter(h.dc.guild(h.guild_id).channels))
+    forged = h.dc.seed_message(channel_id, "old", components=[{"type": 1, "components": [
+        {"type": 2, "style": 2, "label": "Vary", "custom_id": "img:vary:ffffffffff"}]}])
+    before = h.balance(h.bob)
+    menu = await h.dc.context_menu(h.bob, "Edit image", forged, guild_id=h.guild_id)
+    assert "I need a picture to edit" in await ephemeral_text(menu)
+    assert h.balance(h.bob) == before
 
 
 async def test_bad_pictures_and_non_editing_models_cost_nothing(h: Harness):

@@ -1,10 +1,11 @@
 """Editing on Telegram through the real bot process and the fake Bot API: a photo with an
 /edit caption, a plain caption in a private chat, /edit and /vary as replies (to the bot's
-own results too, downloaded through getFile), the Vary and Edit buttons (a ForceReply the
+own results too: an edit of that job, from its stored image), the Vary and Edit buttons (a ForceReply the
 person answers), and bad requests that cost nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import pytest
@@ -70,21 +71,47 @@ async def test_a_plain_caption_in_a_private_chat_is_an_edit(h: Harness):
     assert last_job(h)[1] == "edit"
 
 
-async def test_edit_and_vary_replying_to_the_bots_own_result(h: Harness):
+async def test_edit_and_vary_replying_to_the_bots_own_result_edit_that_job(h: Harness):
     cai, chat = person(h, 3003, "Cai")
     _, result = await h.imagine(chat, cai, "/imagine a fox --model flux-pro")
+    source = last_job(h)[0]
     since = h.mark()
     ask = h.tg.user_sends_text(chat, cai, "/edit make the fox blue",
                                reply_to_message=result.result["message_id"])
     edited = await h.photo_for(ask, since)
-    assert "Edit of your picture." in edited["caption"]
+    assert f"Edit of {source}." in edited["caption"]
+    assert last_job(h)[1:4] == ("edit", source, 7)
     since = h.mark()
     again = h.tg.user_sends_text(chat, cai, "/vary strong",
                                  reply_to_message=result.result["message_id"])
     varied = await h.photo_for(again, since)
-    assert "Strong variation of your picture." in varied["caption"]
-    assert last_job(h)[1] == "vary_strong"
+    assert f"Strong variation of {source}." in varied["caption"]
+    assert last_job(h)[1:4] == ("vary_strong", source, 7)
+    # the stored output was used: the bot's own photos are never downloaded back
+    assert not [c for c in h.tg.calls[since:] if c.method == "getFile"]
     assert h.balance(cai) == 50 - 5 - 7 - 7
+    rows = h.query("SELECT kind, parent_id FROM jobs WHERE parent_id = ?", source)
+    assert sorted(rows) == [("edit", source), ("vary_strong", source)]
+
+
+async def test_a_bot_photo_whose_buttons_name_a_missing_job_is_downloaded_instead(h: Harness):
+    """A keyboard naming a job that does not exist (forged, or the job was purged) reaches
+    no job: the photo is edited as any other picture, at the edit price."""
+    cat, chat = person(h, 3013, "Cat")
+    _, result = await h.imagine(chat, cat, "/imagine a fox --model flux-pro")
+    stored = h.tg.message(chat["id"], result.result["message_id"])
+    assert stored is not None
+    h.tg.set_reply_markup(chat["id"], stored["message_id"], {"inline_keyboard": [[
+        {"text": "Vary", "callback_data": "v:ffffffffff"}]]})
+    since = h.mark()
+    ask = h.tg.user_sends_text(chat, cat, "/edit make the fox blue",
+                               reply_to_message=stored["message_id"])
+    edited = await h.photo_for(ask, since)
+    assert "Edit of your picture." in edited["caption"]
+    assert last_job(h)[1:4] == ("edit", None, 7)
+    assert [c for c in h.tg.calls[since:] if c.method == "getFile" and c.ok]
+    assert h.balance(cat) == 50 - 5 - 7
+    h.check_books()
 
 
 async def test_the_vary_button_varies_that_result(h: Harness):
@@ -200,6 +227,7 @@ async def test_vary_and_edit_buttons_work_after_a_restart(h: Harness):
 async def test_an_edit_reply_may_name_its_model_and_a_non_editor_is_refused_for_free(h: Harness):
     lou, chat = person(h, 3012, "Lou")
     _, result = await h.imagine(chat, lou, "/imagine a fox --model flux-pro")
+    source = last_job(h)[0]
     since = h.mark()
     refused = h.tg.user_sends_text(chat, lou, "/edit make it blue --model bitdance",
                                    reply_to_message=result.result["message_id"])
@@ -214,7 +242,67 @@ async def test_an_edit_reply_may_name_its_model_and_a_non_editor_is_refused_for_
                                  reply_to_message=result.result["message_id"])
     photo = await h.photo_for(named, since)
     assert "“make it blue”" in photo["caption"]  # the instruction, without the option
-    assert "Edit of your picture." in photo["caption"]
+    assert f"Edit of {source}." in photo["caption"]
     assert "Nano Banana 2" in photo["caption"]
     assert caption_cost(photo) == 9 and h.balance(lou) == 45 - 9
     h.check_books()
+
+
+def downloads(h: Harness, since: int) -> list:
+    return [c for c in h.tg.calls[since:] if c.method == "getFile" and c.ok]
+
+
+async def test_an_album_with_an_edit_caption_is_one_edit_of_all_its_pictures(h: Harness):
+    mia, chat = person(h, 3014, "Mia")
+    since = h.mark()
+    parts = h.tg.user_sends_media_group(
+        chat, mia, [jpeg((200, 0, 0)), jpeg((0, 200, 0)), jpeg((0, 0, 200))],
+        caption="/edit blend them into one --model flux-pro", caption_index=1)
+    assert len({p["media_group_id"] for p in parts}) == 1
+    photo = await h.photo_for(parts[1], since, timeout=15)
+    assert "Edit of your 3 pictures." in photo["caption"]
+    assert caption_cost(photo) == 7 and h.balance(mia) == 50 - 7
+    job_id, kind, parent, cost, status = last_job(h)
+    assert (kind, parent, cost, status) == ("edit", None, 7, "succeeded")
+    [(count,)] = h.query("SELECT COUNT(*) FROM job_images WHERE job_id = ?", job_id)
+    assert count == 3 and len(downloads(h, since)) == 3
+    # one answer, under the captioned part; the others got no hint and no edit of their own
+    answers = [c for c in h.tg.calls[since:] if c.ok and c.method in ("sendPhoto",
+               "sendMessage") and any(replies_to(c, p) for p in (parts[0], parts[2]))]
+    assert answers == []
+    # the album delivered again after a restart (no memory of it) is charged once
+    await h.restart()
+    again = h.mark()
+    for part in parts:
+        h.tg.redeliver({"message": part})
+    await asyncio.sleep(2.5)  # past the album's quiet time
+    await h.settle(chat, mia)
+    assert len(downloads(h, again)) == 3  # it was read again, and refused by its key
+    photos = [c for c in h.tg.calls_to("sendPhoto") if c.ok and replies_to(c, parts[1])]
+    assert len(photos) == 1 and h.balance(mia) == 50 - 7
+    assert h.query("SELECT COUNT(*) FROM jobs WHERE kind = 'edit' AND event_key LIKE ?",
+                   f"telegram:album:{chat['id']}:%") == [(1,)]
+    h.check_books()
+
+
+async def test_an_album_over_the_models_picture_limit_is_refused_for_free(h: Harness):
+    ned, chat = person(h, 3015, "Ned")
+    since = h.mark()
+    parts = h.tg.user_sends_media_group(
+        chat, ned, [jpeg((i * 40, 10, 10)) for i in range(4)],
+        caption="/edit blend them --model grok-imagine")
+    await h.text_for(parts[0], since, "Grok Imagine takes at most 3 pictures per edit",
+                     timeout=15)
+    assert downloads(h, since) == []  # refused before any download
+    assert h.account(ned) is None or h.balance(ned) == 50
+
+
+async def test_an_album_without_a_caption_gets_one_hint(h: Harness):
+    oli, chat = person(h, 3016, "Oli")
+    since = h.mark()
+    parts = h.tg.user_sends_media_group(chat, oli, [jpeg(), jpeg((9, 9, 9))])
+    await h.text_for(parts[0], since, "with a caption saying what to change", timeout=15)
+    await asyncio.sleep(0.5)
+    hints = [c for c in h.tg.calls[since:] if c.method == "sendMessage" and c.ok]
+    assert len(hints) == 1
+    assert h.account(oli) is None or h.balance(oli) == 50
