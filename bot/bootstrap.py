@@ -17,6 +17,7 @@ from adapters.storage.fleet import SqlFleet
 from adapters.storage.giveaways import SqlGiveaways
 from adapters.storage.jobs import SqlJobStore
 from adapters.storage.ledger import SqlLedger
+from adapters.storage.locales import SqlLocales
 from adapters.storage.purchases import SqlPurchases
 from adapters.storage.safety import SqlSafety
 from bot.domain.catalog import Catalog, load_catalog
@@ -34,6 +35,7 @@ from bot.services.fleet import DatabaseIdentifyGate
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
 from bot.services.health import Health
+from bot.services.language import LanguageService
 from bot.services.planning import Planner
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
@@ -68,6 +70,7 @@ class App:
     shutdown: Shutdown
     store: StoreService
     safety: SafetyService
+    languages: LanguageService
     health: Health = field(default_factory=Health)  # what /readyz reports
 
     async def close(self) -> None:
@@ -127,6 +130,8 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         admin_ids=parse_admin_ids(settings.admin_user_ids),
     )
     giveaways = GiveawayService(community, SqlGiveaways(db), peers_alive=runner.any_peers)
+    languages = LanguageService(SqlLocales(db))
+    giveaways.place_locale = languages.for_community
     store = StoreService(packs, SqlPurchases(db), community,
                          support_contact=settings.pay_support_contact,
                          discord_test_purchases=settings.discord_test_purchases)
@@ -143,13 +148,14 @@ async def build_app(settings: Settings, platforms: set[str] | None = None) -> Ap
         http,
         community,
         giveaways,
-        build_commands(community, giveaways, store, safety),
+        build_commands(community, giveaways, store, safety, languages),
         DatabaseIdentifyGate(fleet),
         fleet,
         runner,
         shutdown,
         store,
         safety,
+        languages,
     )
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot import i18n
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
 from bot.domain.errors import BotError, GenerationFailed, RequestError
@@ -46,8 +48,11 @@ class ConsoleChat:
         *,
         write: Callable[[str], None] | None = None,
         user: UserRef = CONSOLE_USER,
+        lang: str | None = None,
     ) -> None:
         self.app = app
+        # The terminal's language (LANG=es_ES.UTF-8 -> es), unless /language says otherwise.
+        self.lang = (lang if lang is not None else os.environ.get("LANG", "")).split(".")[0]
         self.service = app.service
         self.text = CommunityText(app.commands)
         self.table = self.text.commands.table
@@ -92,6 +97,7 @@ class ConsoleChat:
         if not text:
             return
         try:
+            i18n.set_locale(await self.app.languages.for_event(self.user, SURFACE, self.lang))
             await self._dispatch(text)
         except BotError as exc:
             self.write(f"⚠️ {exc.user_message}{replies.text_hint(exc)}")
@@ -105,7 +111,7 @@ class ConsoleChat:
             return await self._imagine(text)
         name = command[1:].lower()
         if self.table.get(SURFACE, name) is None:
-            raise RequestError(f"I don't know {command[:30]}. Try /help.")
+            raise RequestError(replies.unknown_command(command))
         if name in self.own:
             return await self.own[name](rest)
         # The console user is the operator: an admin, in a "community" of its own.

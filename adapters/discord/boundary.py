@@ -16,26 +16,30 @@ from adapters.discord.rendering import clip
 from adapters.discord.reply import NETWORK_ERRORS
 from bot.domain.catalog import Catalog
 from bot.domain.errors import BotError, InsufficientCredits
+from bot.i18n import t
 from bot.services import replies
 
 log = logging.getLogger(__name__)
 
-APOLOGY = replies.SORRY  # the same words on every surface
-UNPOSTED = ("Your image was made, but I could not post it here, so your credits were "
-            "refunded. Please try again in a moment or ask an admin to check my permissions "
-            "in this channel.")
-EXPIRED = replies.BUTTON_EXPIRED
-RESTARTING = replies.RESTARTING
+# The words below are read when said (in the locale of the event), never at import.
+
+
+def apology() -> str:
+    return replies.SORRY  # the same words on every surface
+
+
+def unposted() -> str:
+    return t("unposted")
 
 
 def error_text(exc: BotError, catalog: Catalog, job_id: str | None) -> str:
     """The error's own words; a "not enough credits" hint is phrased for Discord."""
     text = exc.user_message
     if isinstance(exc, InsufficientCredits) and exc.suggestion:
+        if job_id:
+            return t("hint-button", text=text)
         model = catalog.find(exc.suggestion)
-        hint = ("use the button below" if job_id
-                else f"run /imagine again with model: {model.name if model else exc.suggestion}")
-        text = f"{text} To use it, {hint}."
+        return t("hint-rerun", text=text, model=model.name if model else exc.suggestion)
     return text
 
 
@@ -45,12 +49,12 @@ def describe(error: BaseException, catalog: Catalog, interaction_id: int) -> str
     if isinstance(error, BotError):
         return error_text(error, catalog, None)
     if isinstance(error, app_commands.CommandNotFound):
-        return "That command is gone. Try /help for the current ones."
+        return t("command-gone")
     if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
-        return f"I could not use that input: {error}"
+        return t("bad-input", error=str(error))
     log.error("unexpected error for interaction %s", interaction_id,
               exc_info=(type(error), error, error.__traceback__))
-    return APOLOGY
+    return apology()
 
 
 async def report(interaction: discord.Interaction, error: BaseException, catalog: Catalog

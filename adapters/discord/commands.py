@@ -20,10 +20,11 @@ from adapters.discord.community import CreditsFeature, shared_renderer
 from adapters.discord.flow import App, Surface, user_of
 from adapters.discord.giveaways import GiveawayBoard, GiveawayFeature
 from adapters.discord.slash import PLATFORM, AppCommand, Feature, build_slash
-from bot.domain.catalog import Catalog
+from bot import i18n
+from bot.domain.catalog import Catalog, Model
 from bot.domain.commands import Source
 from bot.domain.errors import RequestError
-from bot.domain.intents import IntentTable
+from bot.domain.intents import Intent, IntentTable
 from bot.domain.requests import build_request
 from bot.services import replies
 from bot.services.help import help_text
@@ -49,7 +50,7 @@ class Tree(app_commands.CommandTree):
             self.add_command(surface.edits.menu())
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return self.surface.first_time(interaction)
+        return await self.surface.enter(interaction)
 
     async def on_error(self, interaction: discord.Interaction,
                        error: app_commands.AppCommandError) -> None:
@@ -61,8 +62,8 @@ def model_choices(catalog: Catalog, current: str) -> list[app_commands.Choice[st
     found = [m for m in catalog if needle in m.id or needle in m.name.lower()] or list(catalog)
     return [
         app_commands.Choice(
-            name=rendering.clip(f"{m.name} — {replies.credits(m.credits)} · {m.speed}, "
-                                f"{', '.join(m.strengths)}", 100),
+            name=rendering.clip(f"{m.name} — {replies.credits(m.credits)} · {replies.speed(m)}, "
+                                f"{replies.strengths(m)}", 100),
             value=m.id)
         for m in found[:MAX_CHOICES]
     ]
@@ -83,8 +84,16 @@ def intent_choices(catalog: Catalog, intents: IntentTable) -> list[app_commands.
     out = []
     for intent in list(intents)[:MAX_CHOICES]:
         model = catalog.get(intent.default_model)
-        name = f"{intent.id}: {intent.phrase} → {model.name} ({replies.credits(model.credits)})"
-        out.append(app_commands.Choice(name=rendering.clip(name, 100), value=intent.id))
+
+        def name(intent: Intent = intent, model: Model = model) -> str:
+            """The choice's words in the locale of the moment (the Translator calls it
+            once per language at sync)."""
+            phrase = replies.intent_phrase(intent.id, intent.phrase)
+            return rendering.clip(f"{intent.id}: {phrase} → {model.name} "
+                                  f"({replies.credits(model.credits)})", 100)
+
+        label = app_commands.locale_str(name(), render=name)
+        out.append(app_commands.Choice(name=label, value=intent.id))
     return out
 
 
@@ -122,6 +131,8 @@ class ImageFeature:
 
     async def model_suggest(self, interaction: discord.Interaction, current: str
                             ) -> list[app_commands.Choice[str]]:
+        # Autocomplete skips interaction_check: the client's language, without a look-up.
+        i18n.set_locale(interaction.locale.value)
         return model_choices(self.catalog, current)
 
     async def editor_suggest(self, interaction: discord.Interaction, current: str

@@ -25,6 +25,7 @@ from adapters.discord.slash import Feature, Renderer
 from bot.domain import keys
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
+from bot.i18n import t
 from bot.services.commands import Call, Gift, Reply, Standings
 from bot.services.replies import credits
 
@@ -123,10 +124,11 @@ class CreditsFeature:
         assert isinstance(gift, Gift)
         user = values["user"]
         await interaction.response.send_message(
-            f"{interaction.user.mention} gave {user.mention} {credits(gift.given)}.",
+            t("dg-gave", giver=interaction.user.mention, receiver=user.mention,
+              amount=credits(gift.given)),
             allowed_mentions=discord.AllowedMentions(users=[user]),
         )
-        await send_ephemeral(interaction, f"You have {credits(gift.left)} left.")
+        await send_ephemeral(interaction, t("dg-left-after", left=credits(gift.left)))
 
     async def leaderboard(self, interaction: discord.Interaction,
                           values: dict[str, Any]) -> None:
@@ -134,6 +136,6 @@ class CreditsFeature:
         assert isinstance(standings, Standings)
         lines = [f"{i}. {rendering.clip(name, 60)}: {credits(amount)}"
                  for i, (name, amount) in enumerate(standings.rows, start=1)]
-        embed = discord.Embed(title="Top balances here", colour=rendering.COLOUR,
-                              description="\n".join(lines) or "Nobody here has credits yet.")
+        embed = discord.Embed(title=t("leaderboard-heading"), colour=rendering.COLOUR,
+                              description="\n".join(lines) or t("leaderboard-empty"))
         await interaction.response.send_message(embed=embed)

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import discord
 
 from bot.domain.catalog import Catalog
+from bot.i18n import t
 from bot.services import replies
 from bot.services.generation import GenerationResult
 from bot.services.planning import Planner
@@ -36,7 +37,7 @@ MAX_OPTIONS = 25
 
 
 class ClickHandler(Protocol):
-    def first_time(self, interaction: discord.Interaction) -> bool: ...
+    async def enter(self, interaction: discord.Interaction) -> bool: ...
 
     async def click(
         self, interaction: discord.Interaction, action: str, job_id: str, model_id: str | None
@@ -53,7 +54,7 @@ class _JobItem:
     job_id: str
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return _handler(interaction).first_time(interaction)
+        return await _handler(interaction).enter(interaction)
 
 
 class AgainButton(_JobItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -94,7 +95,7 @@ class RerunSelect(_JobItem, discord.ui.DynamicItem[discord.ui.Select[Any]],
                   template=rf"img:model:{_JOB}"):
     def __init__(self, job_id: str, options: list[discord.SelectOption] | None = None) -> None:
         super().__init__(discord.ui.Select(
-            custom_id=f"img:model:{job_id}", placeholder="Rerun on…", min_values=1,
+            custom_id=f"img:model:{job_id}", placeholder=t("rerun-placeholder"), min_values=1,
             max_values=1, options=(options or [])[:MAX_OPTIONS], row=1))
         self.job_id = job_id
 
@@ -130,7 +131,7 @@ class DeleteButton(_JobItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
                    template=rf"img:del:{_JOB}"):
     def __init__(self, job_id: str) -> None:
         super().__init__(discord.ui.Button(
-            label="Delete", style=discord.ButtonStyle.danger, emoji="🗑",
+            label=t("button-delete"), style=discord.ButtonStyle.danger, emoji="🗑",
             custom_id=f"img:del:{job_id}", row=0))
         self.job_id = job_id
 
@@ -151,7 +152,8 @@ class _EditItem(_JobItem):
     emoji = ""
 
     def __init__(self, job_id: str, label: str = "") -> None:
-        super().__init__(discord.ui.Button(
+        # A mixin: each subclass's DynamicItem base is the one that takes the button.
+        super().__init__(discord.ui.Button(  # type: ignore[call-arg]
             label=(label or self.action)[:80], style=discord.ButtonStyle.secondary,
             emoji=self.emoji, custom_id=f"img:{self.prefix}:{job_id}", row=2))
         self.job_id = job_id
@@ -195,14 +197,15 @@ def result_view(result: GenerationResult, catalog: Catalog, planner: Planner) ->
         if choice.action == "again":
             view.add_item(AgainButton(result.job.id, choice.label))
         elif choice.action in EDIT_BUTTONS:
-            view.add_item(EDIT_BUTTONS[choice.action](result.job.id, choice.label))
+            view.add_item(EDIT_BUTTONS[choice.action](  # type: ignore[arg-type]
+                result.job.id, choice.label))  # each one is a DynamicItem (see _EditItem)
         elif choice.action == "compare":
             view.add_item(CompareButton(result.job.id, choice.label))
         elif choice.model_id is not None and len(options) < MAX_OPTIONS:
             model = catalog.get(choice.model_id)
             options.append(discord.SelectOption(
                 label=choice.label[:100], value=model.id,
-                description=", ".join(model.strengths)[:100] or None))
+                description=replies.strengths(model)[:100] or None))
     view.add_item(DeleteButton(result.job.id))
     if options:
         view.add_item(RerunSelect(result.job.id, options))
@@ -213,7 +216,7 @@ def try_view(job_id: str, model_id: str, catalog: Catalog) -> discord.ui.View:
     model = catalog.get(model_id)
     view = discord.ui.View(timeout=None)
     view.add_item(TryButton(job_id, model_id,
-                            f"Run on {model.name} ({replies.credits(model.credits)})"))
+                            t("run-on", model=model.name, price=replies.credits(model.credits))))
     return view
 
 

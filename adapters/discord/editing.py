@@ -53,8 +53,8 @@ class EditModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self._submit(interaction, self.what.value)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception,
-                       /) -> None:  # type: ignore[override]
+    async def on_error(  # type: ignore[override]  # a Modal's errors carry no item
+            self, interaction: discord.Interaction, error: Exception, /) -> None:
         await self._on_error(interaction, error)
 
 

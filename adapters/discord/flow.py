@@ -18,18 +18,11 @@ from typing import Any
 import discord
 
 from adapters.discord import components
-from adapters.discord.boundary import (
-    APOLOGY,
-    EXPIRED,
-    RESTARTING,
-    UNPOSTED,
-    error_text,
-    report,
-    send_ephemeral,
-)
+from adapters.discord.boundary import apology, error_text, report, send_ephemeral, unposted
 from adapters.discord.editing import DiscordEdits
 from adapters.discord.places import is_server_admin, place_of
 from adapters.discord.reply import Reply, Target
+from bot import i18n
 from bot.domain import keys
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
@@ -42,6 +35,7 @@ from bot.domain.errors import (
 )
 from bot.domain.jobs import Job
 from bot.domain.requests import GenerationRequest
+from bot.services import replies
 from bot.services.generation import GenerationResult, Progress
 from bot.services.job_delivery import NotDelivered
 from bot.services.replies import progress_text
@@ -81,6 +75,17 @@ class Surface:
     user_of = staticmethod(user_of)
     event_key = staticmethod(event_key)
 
+    async def enter(self, interaction: discord.Interaction) -> bool:
+        """The boundary of every interaction: speak this person's language from here on
+        (their /language, the client's locale, the server's, the server default), then
+        handle it unless it was handled already."""
+        place = place_of(interaction)
+        guild = interaction.guild_locale.value if interaction.guild_locale else None
+        locale = await self.app.languages.for_event(user_of(interaction), place.community,
+                                                    interaction.locale.value, guild)
+        i18n.set_locale(locale)
+        return self.first_time(interaction)
+
     def first_time(self, interaction: discord.Interaction) -> bool:
         """A redelivered interaction (same id) was answered already: ignore it."""
         if interaction.id in self._seen:
@@ -117,7 +122,7 @@ class Surface:
             if action == "edit":
                 return await self.edits.ask_edit(interaction, job_id)
             if model_id is not None and self.catalog.find(model_id) is None:
-                raise JobNotFound(EXPIRED)
+                raise JobNotFound(replies.BUTTON_EXPIRED, key="button-expired")
             user, key, place = user_of(interaction), event_key(interaction), place_of(interaction)
 
             def start(progress: Any, ref: Mapping[str, Any]
@@ -143,8 +148,9 @@ class Surface:
 
     async def expired(self, interaction: discord.Interaction) -> None:
         """A click on a component none of our templates knows (old or forged)."""
-        if self.first_time(interaction):
-            await self.report(interaction, JobNotFound(EXPIRED))
+        if await self.enter(interaction):
+            await self.report(interaction, JobNotFound(replies.BUTTON_EXPIRED,
+                                                       key="button-expired"))
 
     async def report(self, interaction: discord.Interaction, error: BaseException) -> None:
         await report(interaction, error, self.catalog)
@@ -154,7 +160,7 @@ class Surface:
     async def _begin(self, interaction: discord.Interaction) -> Reply | None:
         """Defer at once; None if this interaction cannot or need not be answered."""
         if self.closing:
-            await send_ephemeral(interaction, RESTARTING)
+            await send_ephemeral(interaction, replies.RESTARTING)
             return None
         try:
             await interaction.response.defer(thinking=True)
@@ -179,7 +185,7 @@ class Surface:
                                     self._suggestion(exc, job_id))
         except Exception:  # noqa: BLE001
             log.exception("job for interaction %s failed", interaction.id)
-            return await reply.fail(APOLOGY)
+            return await reply.fail(apology())
         await self._post(reply, [result])
 
     async def _compare(self, interaction: discord.Interaction, job_id: str) -> None:
@@ -205,11 +211,11 @@ class Surface:
                                     self._suggestion(exc, job_id))
         except Exception:  # noqa: BLE001
             log.exception("compare for interaction %s failed", interaction.id)
-            return await reply.fail(APOLOGY)
+            return await reply.fail(apology())
         results = [o for o in outcomes if isinstance(o, GenerationResult)]
         failures = [o.user_message for o in outcomes if isinstance(o, GenerationFailed)]
         if not results:
-            return await reply.fail("\n".join(failures) or APOLOGY)
+            return await reply.fail("\n".join(failures) or apology())
         await self._post(reply, results)  # each shows the balance after all three
         for text in failures:
             await reply.note(text)
@@ -225,7 +231,7 @@ class Surface:
                 posted = False
             if not posted:
                 await self.service.refund_undelivered(result.job.id)
-                await (reply.fail(UNPOSTED) if i == 0 else reply.note(UNPOSTED))
+                await (reply.fail(unposted()) if i == 0 else reply.note(unposted()))
 
     def _suggestion(self, exc: BotError, job_id: str | None) -> discord.ui.View | None:
         if isinstance(exc, InsufficientCredits) and exc.suggestion and job_id:
@@ -245,7 +251,7 @@ class Surface:
         reply = Reply.resumed(self.client, target, self.view_for)
         if isinstance(outcome, GenerationResult):
             if not await reply.show(outcome):
-                await reply.fail(UNPOSTED)
+                await reply.fail(unposted())
                 raise NotDelivered(f"Discord would not take the image of job {job.id}")
         else:
             await reply.fail(outcome.user_message)

@@ -22,6 +22,7 @@ import discord
 from adapters.discord import rendering
 from bot.domain.community import Giveaway
 from bot.domain.credits import UserRef
+from bot.i18n import t
 from bot.services.replies import credits
 
 _GID = r"(?P<gid>[0-9A-Za-z_-]{1,40})"
@@ -36,7 +37,7 @@ class EnterHandler(Protocol):
 class EnterButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"gw:enter:{_GID}"):
     def __init__(self, giveaway_id: str, *, ended: bool = False) -> None:
         super().__init__(discord.ui.Button(
-            label="Ended" if ended else "Enter", emoji="🎉", disabled=ended,
+            label=t("dg-button-ended" if ended else "dg-button-enter"), emoji="🎉", disabled=ended,
             style=discord.ButtonStyle.secondary if ended else discord.ButtonStyle.success,
             custom_id=f"gw:enter:{giveaway_id}"))
         self.giveaway_id = giveaway_id
@@ -47,7 +48,7 @@ class EnterButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"gw
         return cls(match["gid"])
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.client.surface.first_time(interaction)  # type: ignore[attr-defined,no-any-return]
+        return await interaction.client.surface.enter(interaction)  # type: ignore[attr-defined,no-any-return]
 
     async def callback(self, interaction: discord.Interaction) -> None:
         handler: EnterHandler = interaction.client.board  # type: ignore[attr-defined]
@@ -68,33 +69,34 @@ def mention(user: UserRef) -> str:
 
 
 def _prize(g: Giveaway) -> str:
-    funded = "funded by the bot" if g.funded_by == "bot" else "funded by the host"
-    return f"{g.winners} × {credits(g.credits_each)} ({funded})"
+    funded = t("giveaway-funded-bot" if g.funded_by == "bot" else "giveaway-funded-host")
+    return t("dg-prize", winners=g.winners, each=credits(g.credits_each), funded=funded)
 
 
 def giveaway_embed(g: Giveaway, winners: Sequence[UserRef] | None = None) -> discord.Embed:
     """Running: prize, entrants, a live countdown (Discord renders `<t:…:R>` itself, so the
     message needs no edits to count down). Ended or cancelled: the winners, no button."""
     running = g.status == "running"
-    state = {"ended": " · ended", "cancelled": " · cancelled"}.get(g.status, "")
+    state = {"ended": t("dg-state-ended"), "cancelled": t("dg-state-cancelled")
+             }.get(g.status, "")
     embed = discord.Embed(
         title=rendering.clip(f"🎉 {g.title}{state}", 256),
         colour=GIVEAWAY_COLOUR if running else ENDED_COLOUR,
-        description="Click **Enter** to join. Winners are drawn at random and paid "
-                    "automatically." if running else None,
+        description=t("dg-description") if running else None,
     )
-    embed.add_field(name="Prize", value=_prize(g))
-    embed.add_field(name="Host", value=f"<@{g.host_user_id}>")
-    embed.add_field(name="Entrants", value=str(g.entrants))
+    embed.add_field(name=t("dg-field-prize"), value=_prize(g))
+    embed.add_field(name=t("dg-field-host"), value=f"<@{g.host_user_id}>")
+    embed.add_field(name=t("dg-field-entrants"), value=str(g.entrants))
     ends = int(g.ended_at or g.ends_at)
     if running:
-        embed.add_field(name="Ends", value=f"<t:{ends}:R>")
+        embed.add_field(name=t("dg-field-ends"), value=f"<t:{ends}:R>")
     elif g.status == "cancelled":
-        embed.add_field(name="Cancelled", value=f"<t:{ends}:R>")
+        embed.add_field(name=t("dg-field-cancelled"), value=f"<t:{ends}:R>")
     else:
-        names = ", ".join(mention(u) for u in winners or []) or "Nobody entered."
-        embed.add_field(name="Winners", value=rendering.clip(names, 1024), inline=False)
-    embed.set_footer(text=f"Giveaway {g.id}")
+        names = ", ".join(mention(u) for u in winners or []) or t("dg-nobody")
+        embed.add_field(name=t("dg-field-winners"), value=rendering.clip(names, 1024),
+                        inline=False)
+    embed.set_footer(text=t("dg-footer", id=g.id))
     return embed
 
 
@@ -102,9 +104,9 @@ def announcement(g: Giveaway, winners: Sequence[UserRef], returned: int) -> str:
     """The channel message when a giveaway ends: winners and host are mentioned (pinged)."""
     host = f"<@{g.host_user_id}>"
     if not winners:
-        back = f" The {credits(returned)} went back to {host}." if returned else ""
-        return f"🎉 **{g.title}** ended with no entrants, so nobody won.{back} (host: {host})"
+        back = t("dg-announce-none-back", credits=credits(returned), host=host) if returned else ""
+        return t("dg-announce-none", title=g.title, back=back, host=host)
     names = ", ".join(mention(u) for u in winners)
-    back = f" {credits(returned)} went back to the host." if returned else ""
-    return (f"🎉 **{g.title}** has ended! Congratulations {names}: "
-            f"{credits(g.credits_each)} each, already in your balance.{back} (host: {host})")
+    back = t("dg-announce-back", credits=credits(returned)) if returned else ""
+    return t("dg-announce", title=g.title, names=names, each=credits(g.credits_each),
+             back=back, host=host)

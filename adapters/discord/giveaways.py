@@ -29,9 +29,11 @@ from adapters.discord.flow import App, Surface
 from adapters.discord.giveaway_views import announcement, giveaway_embed, giveaway_view, mention
 from adapters.discord.reply import NETWORK_ERRORS
 from adapters.discord.slash import Feature
+from bot import i18n
 from bot.domain.commands import Source
 from bot.domain.community import Context, Giveaway, GiveawayOutcome
 from bot.domain.credits import UserRef
+from bot.i18n import t
 from bot.services import replies
 from bot.services.commands import Cancelled, Reply, Rerolled
 from bot.services.live import LiveMessage
@@ -71,10 +73,9 @@ class GiveawayBoard:
         try:
             inside, g = await self.app.giveaways.toggle(self.ctx(interaction), giveaway_id)
             if inside:
-                text = (f"You're in **{g.title}**! Winners are drawn <t:{int(g.ends_at)}:R>. "
-                        "(Clicking Enter again takes you out.)")
+                text = t("dg-entered", title=g.title, when=f"<t:{int(g.ends_at)}:R>")
             else:
-                text = f"You left **{g.title}**. Click Enter again to rejoin."
+                text = t("dg-left", title=g.title)
             await send_ephemeral(interaction, text)
             if interaction.message is not None and interaction.channel_id is not None:
                 self._recount(g.id, {"channel_id": str(interaction.channel_id),
@@ -103,7 +104,9 @@ class GiveawayBoard:
         g = await self.app.giveaways.get(giveaway_id)
         message = self._message(ref)
         if g.status == "running" and message is not None:
-            await message.edit(embed=giveaway_embed(g), view=giveaway_view(g))
+            with i18n.use(await self.app.giveaways.locale_of(g.community)):  # a public post
+                embed, view = giveaway_embed(g), giveaway_view(g)
+            await message.edit(embed=embed, view=view)
 
     async def _stop_counting(self, giveaway_id: str) -> None:
         pacer = self._pacers.pop(giveaway_id, None)
@@ -116,8 +119,10 @@ class GiveawayBoard:
         message = self._message(g.message_ref or {})
         if message is None:
             return
+        with i18n.use(await self.app.giveaways.locale_of(g.community)):  # a public post
+            embed, view = giveaway_embed(g, winners), giveaway_view(g)
         try:
-            await message.edit(embed=giveaway_embed(g, winners), view=giveaway_view(g))
+            await message.edit(embed=embed, view=view)
         except NETWORK_ERRORS as exc:
             log.warning("could not update the message of giveaway %s: %s", g.id, exc)
 
@@ -201,7 +206,7 @@ class GiveawayFeature:
         outcome = reply.outcome
         assert isinstance(outcome, GiveawayOutcome)
         text = (reply.text if outcome.already_ended else
-                f"Giveaway `{outcome.giveaway.id}` ended; the winners are announced here.")
+                t("dg-end-announced", id=outcome.giveaway.id))
         await send_ephemeral(interaction, text)
 
     async def cancel(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from PIL import Image
 
 from bot.domain.catalog import Catalog
 from bot.domain.requests import MAX_PROMPT_CHARS
+from bot.i18n import t
 from bot.services import edit_text, replies
 from bot.services.generation import GenerationResult
 
@@ -34,27 +35,27 @@ def clip(text: str, limit: int) -> str:
 def result_embed(result: GenerationResult, requester: str, filename: str) -> discord.Embed:
     """Model, why it was chosen, credits charged, balance left, prompt; demo images say so."""
     demo = result.image.is_demo
-    title = f"{result.model.name} · demo image" if demo else result.model.name
+    title = t("embed-demo-title", model=result.model.name) if demo else result.model.name
+    reason = replies.reason_of(result.job.intent, result.reason)
     origin = edit_text.kind_line(result.job.kind, result.job.parent_id,
                                  len(result.job.images))  # "Edit of <job>."
     quoted = f"“{clip(result.job.prompt, MAX_PROMPT_CHARS)}”\n\n" if result.job.prompt else ""
     description = (f"{origin}\n" if origin else "") + quoted + clip(
-        f"{result.model.name}, because {result.reason}.", 1000
+        t("embed-reason", model=result.model.name, reason=reason), 1000
     )
     embed = discord.Embed(
         title=clip(title, 256), description=description, colour=DEMO_COLOUR if demo else COLOUR
     )
     if requester:
-        embed.set_author(name=clip(f"for {requester}", 256))
-    embed.add_field(name="Cost", value=replies.credits(result.cost))
-    embed.add_field(name="Balance left", value=replies.credits(result.balance))
-    embed.add_field(name="Seed", value=str(result.job.seed))
+        embed.set_author(name=clip(t("embed-for", name=requester), 256))
+    embed.add_field(name=t("embed-cost"), value=replies.credits(result.cost))
+    embed.add_field(name=t("embed-balance-left"), value=replies.credits(result.balance))
+    embed.add_field(name=t("embed-seed"), value=str(result.job.seed))
     if not result.image.flagged:  # a flagged image goes as a spoiler file, not in the embed
         embed.set_image(url=f"attachment://{filename}")
-    footer = f"Job {result.job.id}"
+    footer = t("embed-job", job=result.job.id)
     if demo:
-        footer = (f"Demo image: drawn by the offline demo renderer, not by {result.model.name}. "
-                  + footer)
+        footer = t("embed-demo-footer", model=result.model.name, job=result.job.id)
     embed.set_footer(text=clip(footer, 2048))
     return embed
 
@@ -99,5 +100,5 @@ def help_embed(text: str) -> discord.Embed:
 
 def models_embed(catalog: Catalog, demo_mode: bool) -> discord.Embed:
     text = "\n".join(replies.model_lines(catalog, demo_mode))
-    return discord.Embed(title="Models (credits per image)", description=clip(text, 4096),
+    return discord.Embed(title=t("models-title"), description=clip(text, 4096),
                          colour=COLOUR)

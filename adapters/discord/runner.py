@@ -31,6 +31,7 @@ from adapters.discord.flow import App, Surface
 from adapters.discord.giveaways import GiveawayBoard
 from adapters.discord.shards import IdentifyPacer, ShardConfigError, ShardPlan, plan_shards
 from adapters.discord.store import DiscordStore
+from adapters.discord.translator import CatalogTranslator
 from bot.services.retrying import until_stopped
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class ImagineClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        await self.tree.set_translator(CatalogTranslator())  # descriptions per locale
         if not self.deliver_only:
             await self.sync_commands()
         self.surface.ready.set()  # logged in: REST and webhooks work (results can be posted)

@@ -19,6 +19,7 @@ from discord import app_commands
 
 from bot.domain.commands import Command, Kind, Option, Source
 from bot.services.commands import Commands
+from bot.services.help import command_key, option_key
 
 PLATFORM = "discord"
 GUILD_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False)
@@ -56,6 +57,12 @@ def signature(options: Sequence[Option]) -> inspect.Signature:
         for o in options)])
 
 
+def described(path: str, english: str, option: str | None = None) -> app_commands.locale_str:
+    """A description Discord shows as is (English) and the Translator localises by key."""
+    key = option_key(path, option) if option else command_key(path)
+    return app_commands.locale_str(english, key=key)
+
+
 class SlashBuilder:
     def __init__(self, commands: Commands, features: Sequence[Feature],
                  shared: Callable[[str], Renderer]) -> None:
@@ -80,7 +87,8 @@ class SlashBuilder:
             if not command.subcommands:
                 built.append(self._command(command.name, command, contexts))
                 continue
-            group = app_commands.Group(name=command.name, description=command.description,
+            group = app_commands.Group(name=command.name,
+                                       description=described(command.name, command.description),
                                        allowed_contexts=contexts)
             for sub in command.subcommands:
                 group.add_command(self._command(f"{command.name} {sub.name}", sub))
@@ -98,14 +106,16 @@ class SlashBuilder:
         callback.__signature__ = signature(command.options)  # type: ignore[attr-defined]
         callback.__name__ = callback.__qualname__ = path.replace(" ", "_")
         options = command.options
-        app_commands.describe(**{o.name: o.description for o in options})(callback)
+        app_commands.describe(**{o.name: described(path, o.description, o.name)
+                                 for o in options})(callback)
         fixed = {o.name: self.choices[o.choices] for o in options if o.choices}
         if fixed:
             app_commands.choices(**fixed)(callback)
         typing = {o.name: self.suggest[o.autocomplete] for o in options if o.autocomplete}
         if typing:
             app_commands.autocomplete(**typing)(callback)
-        return app_commands.Command(name=command.name, description=command.description,
+        return app_commands.Command(name=command.name,
+                                    description=described(path, command.description),
                                     callback=callback, allowed_contexts=contexts)
 
 

@@ -24,8 +24,10 @@ from adapters.discord.boundary import send_ephemeral
 from adapters.discord.flow import App
 from adapters.discord.slash import Feature
 from bot.domain.credits import UserRef
+from bot.i18n import t
+from bot.services.replies import credits
 from bot.services.retrying import every
-from bot.services.store import NOT_FOR_SALE
+from bot.services.store_text import not_for_sale
 
 log = logging.getLogger(__name__)
 CONSUMABLE = discord.SKUType.consumable
@@ -46,14 +48,13 @@ class DiscordStore:
     async def buy(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
         packs = self.store.store.on_discord()
         if not packs:
-            return await send_ephemeral(interaction, NOT_FOR_SALE)
+            return await send_ephemeral(interaction, not_for_sale())
         view = discord.ui.View()
         for pack in packs[:25]:  # 5 rows of 5 buttons
             view.add_item(discord.ui.Button(sku_id=int(pack.discord_sku_id)))
-        lines = [f"{p.label}: {p.credits} credits" for p in packs[:25]]
+        lines = [t("dg-pack-line", label=p.label, credits=credits(p.credits)) for p in packs[:25]]
         await interaction.response.send_message(
-            "Buy credits in Discord's store (the price is in your currency):\n"
-            + "\n".join(lines), view=view, ephemeral=True)
+            t("dg-buy") + "\n" + "\n".join(lines), view=view, ephemeral=True)
 
     # -- entitlements -------------------------------------------------------------------
 

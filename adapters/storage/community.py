@@ -26,6 +26,16 @@ def current_account(conn: SqlConn, account_id: int) -> int:
     return account_id
 
 
+# Why a link code is refused (English; data/locales/*/credits.ftl has every language).
+LINK_REFUSALS = {
+    "link-too-many": "Too many wrong codes. Wait 10 minutes, then ask for a new code with /link.",
+    "link-wrong": "That code is wrong, used or expired. Codes work once, for 10 minutes.",
+    "link-same-platform": "Use the code on your other platform: it links two different platforms.",
+    "link-already": "These accounts already share one wallet.",
+    "link-busy": "You have an image or a giveaway in progress. Link once it has finished.",
+}
+
+
 class SqlCommunity:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -178,7 +188,7 @@ class SqlCommunity:
                 (user.platform, user.user_id, now - LINK_ATTEMPT_WINDOW),
             ).fetchone()[0]
             if failures >= LINK_MAX_FAILURES:
-                return "Too many wrong codes. Wait 10 minutes, then ask for a new code with /link."
+                return "link-too-many"
             row = conn.execute(
                 "SELECT platform, user_id, account_id, expires_at, used_at FROM link_codes "
                 f"WHERE code_hash = ?{conn.dialect.for_update}",
@@ -189,18 +199,18 @@ class SqlCommunity:
                     "INSERT INTO link_attempts (platform, user_id, at) VALUES (?, ?, ?)",
                     (user.platform, user.user_id, now),
                 )
-                return "That code is wrong, used or expired. Codes work once, for 10 minutes."
+                return "link-wrong"
             if row[0] == user.platform:
-                return "Use the code on your other platform: it links two different platforms."
+                return "link-same-platform"
             target = current_account(conn, int(row[2]))
             source = current_account(conn, account_id)
             if target == source:
-                return "These accounts already share one wallet."
+                return "link-already"
             if conn.execute(
                 "SELECT 1 FROM holds WHERE account_id IN (?, ?) AND status = 'held'",
                 (source, target),
             ).fetchone():
-                return "You have an image or a giveaway in progress. Link once it has finished."
+                return "link-busy"
             conn.execute("UPDATE link_codes SET used_at = ? WHERE code_hash = ?", (now, code_hash))
             balance = conn.execute(
                 "SELECT balance FROM accounts WHERE id = ?", (source,)
@@ -221,6 +231,6 @@ class SqlCommunity:
             return target, int(new_balance)
 
         result = await self.db.run(unit)
-        if isinstance(result, str):
-            raise RequestError(result)
+        if isinstance(result, str):  # a refusal's catalog key
+            raise RequestError(LINK_REFUSALS[result], key=result)
         return result

@@ -40,7 +40,8 @@ def _get(conn: SqlConn, giveaway_id: str, lock: bool = False) -> Giveaway:
         f"SELECT {_COLS} FROM giveaways WHERE id = ?{suffix}", (giveaway_id,)
     ).fetchone()
     if row is None:
-        raise RequestError(f"There is no giveaway `{giveaway_id[:20]}`. See /giveaway list.")
+        raise RequestError(f"There is no giveaway `{giveaway_id[:20]}`. See /giveaway list.",
+                           key="giveaway-unknown", id=giveaway_id[:20])
     return _row(conn, row)
 
 
@@ -151,7 +152,7 @@ class SqlGiveaways:
         def unit(conn: SqlConn) -> tuple[bool, Giveaway]:
             g = _get(conn, giveaway_id, lock=True)
             if g.status != "running":
-                raise RequestError("This giveaway has ended.")
+                raise RequestError("This giveaway has ended.", key="giveaway-has-ended")
             key = (g.id, user.platform, user.user_id)
             inside = (
                 conn.execute(
@@ -269,7 +270,7 @@ class SqlGiveaways:
         def unit(conn: SqlConn) -> Giveaway:
             g = _get(conn, giveaway_id, lock=True)
             if g.status != "running":
-                raise RequestError("This giveaway has already ended.")
+                raise RequestError("This giveaway has already ended.", key="giveaway-already-ended")
             hold = conn.execute(
                 "UPDATE holds SET status = 'released', updated_at = ? WHERE key = ? AND status = 'held' "
                 "RETURNING amount",
@@ -298,13 +299,15 @@ class SqlGiveaways:
         def unit(conn: SqlConn) -> list[UserRef]:
             g = _get(conn, giveaway_id, lock=True)
             if g.status != "ended":
-                raise RequestError("Only an ended giveaway can be rerolled. End it first.")
+                raise RequestError("Only an ended giveaway can be rerolled. End it first.",
+                                   key="giveaway-reroll-running")
             pool = conn.execute(
                 "SELECT platform, user_id, name FROM giveaway_entries WHERE giveaway_id = ? AND won = 0",
                 (g.id,),
             ).fetchall()
             if not pool:
-                raise RequestError("Everyone who entered has already won; nobody is left to draw.")
+                raise RequestError("Everyone who entered has already won; nobody is left to draw.",
+                                   key="giveaway-nobody-left")
             picked = list(pool) if len(pool) <= count else choose(pool, count)
             return _pay(conn, g, picked, "reroll winner of giveaway")
 

@@ -25,7 +25,7 @@ _FIELDS = (
     "aspect", "seed", "cost", "event_key", "status", "parent_id", "provider",
     "provider_handle", "chat_ref", "error", "created_at", "finished_at", "request_key",
     "claimed_by", "lease_until", "deadline_at", "called_at", "safety_level", "kind",
-    "output_digest",
+    "output_digest", "locale",
 )  # fmt: skip
 _COLUMNS = ", ".join(_FIELDS)
 _JSON_FIELDS = ("provider_handle", "chat_ref")
@@ -122,8 +122,8 @@ class SqlJobStore:
             if open_requests >= max_open_requests:
                 raise TooManyJobs(
                     f"You already have {max_open_requests} images in progress. "
-                    "Wait for one to finish, then try again."
-                )
+                    "Wait for one to finish, then try again.", key="too-many-jobs",
+                    count=max_open_requests)
             try:
                 balance = _apply(conn, job.account_id, -job.cost, "generation", job.hold_key, job.id)
             except InsufficientCredits as exc:

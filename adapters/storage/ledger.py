@@ -6,6 +6,7 @@ import time
 
 from adapters.storage.database import Database
 from adapters.storage.sql import SqlConn, after_commit
+from bot import i18n
 from bot.domain.credits import Hold, LedgerEntry, UserRef
 from bot.domain.errors import InsufficientCredits
 from bot.services import metrics
@@ -36,8 +37,8 @@ def _apply(
         if have is None:
             raise KeyError(f"no account {account_id}")
         raise InsufficientCredits(
-            f"That needs {-delta} credits and you have {have[0]}.", needed=-delta, balance=have[0]
-        )
+            f"That needs {-delta} credits and you have {have[0]}.", needed=-delta, balance=have[0],
+            key="needs-credits", cost=i18n.Count(-delta), have=have[0])
     # A used key inserts nothing: the change above is then rolled back with the unit. One
     # statement fewer than asking first, on the path every spend takes (and the row count
     # says it, with no row to fetch back).

@@ -270,4 +270,16 @@ MIGRATIONS: list[str] = [
         CHECK (kind IN ('generate', 'edit', 'vary', 'vary_strong'));
     ALTER TABLE jobs ADD COLUMN output_digest TEXT;
     """,
+    # 9: the language each person (by account, so it follows linked wallets) and each server
+    # or group chose (/language), and the requester's language on each job (a result
+    # delivered after a restart is still in their language).
+    """
+    CREATE TABLE locale_prefs (
+        scope TEXT PRIMARY KEY,
+        locale TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at REAL NOT NULL
+    );
+    ALTER TABLE jobs ADD COLUMN locale TEXT NOT NULL DEFAULT '';
+    """,
 ]

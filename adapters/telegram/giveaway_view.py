@@ -18,9 +18,11 @@ import time
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
+from bot import i18n
 from bot.domain.community import Context, Giveaway, GiveawayOutcome
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
+from bot.i18n import t
 from bot.services import replies
 from bot.services.community_text import giveaway_text
 from bot.services.giveaways import GiveawayService
@@ -52,18 +54,19 @@ def host_of(g: Giveaway, name: str = "") -> UserRef:
 
 
 def prize(g: Giveaway, winners: int) -> str:
-    return replies.credits(g.credits_each) + (" each" if winners > 1 else "")
+    each = replies.credits(g.credits_each)
+    return t("tg-each", credits=each) if winners > 1 else each
 
 
 def ended_html(outcome: GiveawayOutcome) -> str:
     g = outcome.giveaway
-    head = f"🎉 <b>{html.escape(g.title, quote=False)}</b> has ended ({g.entrants} entered)."
+    head = t("tg-ended-head", title=html.escape(g.title, quote=False), entrants=g.entrants)
     if outcome.winners:
         names = ", ".join(mention(w) for w in outcome.winners)
-        label = "Winners" if len(outcome.winners) > 1 else "Winner"
-        body = f"{label}: {names}: {prize(g, len(outcome.winners))}."
+        body = t("tg-winners-line", count=len(outcome.winners), names=names,
+                 prize=prize(g, len(outcome.winners)))
     else:
-        body = "Nobody entered."
+        body = t("tg-nobody")
     return f"{head}\n{body}\nid <code>{g.id}</code>"
 
 
@@ -72,13 +75,12 @@ def announcement_html(outcome: GiveawayOutcome) -> str:
     title = html.escape(g.title, quote=False)
     if outcome.winners:
         names = ", ".join(mention(w) for w in outcome.winners)
-        text = (f"🎉 Congratulations {names}! You won {prize(g, len(outcome.winners))} "
-                f"in “{title}”; the credits are in your balance.")
+        text = t("tg-congrats", names=names, prize=prize(g, len(outcome.winners)), title=title)
     else:
-        text = f"The giveaway “{title}” ended with no entrants."
-    text += f"\n{mention(host_of(g))}, your giveaway has ended."
+        text = t("tg-no-entrants", title=title)
+    text += "\n" + t("tg-host-ended", host=mention(host_of(g)))
     if outcome.returned_to_host:
-        text += f" {replies.credits(outcome.returned_to_host)} went back to you."
+        text += t("tg-back-to-you", credits=replies.credits(outcome.returned_to_host))
     return text
 
 
@@ -105,7 +107,7 @@ class GiveawayMessages:
 
     def running_html(self, g: Giveaway, host_name: str = "") -> str:
         return (f"{to_html(giveaway_text(g, self.giveaways.clock()))}\n"
-                f"Hosted by {mention(host_of(g, host_name))}. Tap Enter to join, again to leave.")
+                + t("tg-hosted-by", host=mention(host_of(g, host_name))))
 
     def keyboard(self, g: Giveaway) -> InlineKeyboardMarkup:
         return keyboards.giveaway_keyboard(g.id, replies.GIVEAWAY_ENTER)
@@ -167,7 +169,9 @@ class GiveawayMessages:
                 if self._live.get(giveaway_id) is live:
                     del self._live[giveaway_id]
                 return
-            if not await self._edit(live, self.running_html(g), self.keyboard(g)):
+            with i18n.use(await self.giveaways.locale_of(g.community)):  # a public post
+                text, markup = self.running_html(g), self.keyboard(g)
+            if not await self._edit(live, text, markup):
                 live.writes.push(lambda: self._write_count(giveaway_id, live))  # after back-off
 
     async def _edit(self, live: _Live, text: str, markup: InlineKeyboardMarkup | None) -> bool:
@@ -217,7 +221,7 @@ class GiveawayMessages:
         chat_id = ref_int(g.message_ref, "chat_id")
         if g.status == "cancelled" and g.platform == PLATFORM and chat_id is not None:
             title = html.escape(g.title, quote=False)
-            text = f"🚫 <b>{title}</b> was cancelled.\nid <code>{g.id}</code>"
+            text = t("tg-cancelled", title=title) + f"\nid <code>{g.id}</code>"
             await self._close(g, chat_id, ref_int(g.message_ref, "message_id"), text)
 
     async def _close(self, g: Giveaway, chat_id: int, message_id: int | None, text: str) -> None:

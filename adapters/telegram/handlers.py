@@ -26,12 +26,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot import i18n
 from bot.domain import keys
 from bot.domain.errors import BotError
 from bot.domain.requests import parse_imagine
 from bot.services import edit_text, replies
 from bot.services.generation import GenerationService
 from bot.services.help import help_text
+from bot.services.language import LanguageService
 
 from . import keyboards
 from .ack import Ack, answer
@@ -64,8 +66,10 @@ def guarded(fn: Handler) -> Handler:
 
 
 class TelegramHandlers:
-    def __init__(self, service: GenerationService, runs: Runs, *, demo_mode: bool = False) -> None:
+    def __init__(self, service: GenerationService, runs: Runs, *, demo_mode: bool = False,
+                 languages: LanguageService | None = None) -> None:
         self.service = service
+        self.languages = languages
         self.catalog = service.catalog
         self.intents = service.planner.intents
         self.runs = runs
@@ -81,11 +85,38 @@ class TelegramHandlers:
         @functools.wraps(fn)
         async def wrapper(update: Update, context: Context) -> None:
             try:
+                await self.enter(update)
                 await fn(update, context)
             except Exception as exc:  # noqa: BLE001 - this is the boundary
                 await self.explain(update, exc)
 
         return wrapper
+
+    def localised(self, fn: Callable[[Update, Context], Awaitable[Any]]) -> Callable[
+        [Update, Context], Coroutine[Any, Any, Any]
+    ]:
+        """A payment handler (it handles its own errors) in the person's app language. No
+        database look-up first: a payment's credit must keep its place in the order of
+        the updates (a /paysupport right after it sees the purchase)."""
+
+        @functools.wraps(fn)
+        async def wrapper(update: Update, context: Context) -> Any:
+            user = update.effective_user
+            i18n.set_locale(user.language_code if user else None)
+            return await fn(update, context)
+
+        return wrapper
+
+    async def enter(self, update: Update) -> None:
+        """Speak this person's language for the whole update: their /language, then their
+        app's `language_code`, then the group's /language server, then English."""
+        user, chat = update.effective_user, update.effective_chat
+        if self.languages is None or user is None:
+            i18n.set_locale(user.language_code if user else None)
+            return
+        community = place_of(chat).community if chat else ""
+        i18n.set_locale(await self.languages.for_event(user_ref(user), community,
+                                                       user.language_code))
 
     def install(
         self,
@@ -104,7 +135,10 @@ class TelegramHandlers:
                "vary": self.guard(self.edits.vary_command)}
         for command in command_handlers(community.commands, own, community.command):
             application.add_handler(command)  # before the catch-alls below
-        for handler, group in [*payments.handlers(), *community.handlers()]:
+        for handler, group in payments.handlers():
+            handler.callback = self.localised(handler.callback)  # their own answers, unguarded
+            application.add_handler(handler, group)
+        for handler, group in community.handlers():
             application.add_handler(handler, group)
         for handler in self.edits.handlers(self.guard):  # before the private-chat prompt
             application.add_handler(handler)
@@ -217,7 +251,7 @@ class TelegramHandlers:
 
     def _what(self, data: keyboards.ButtonData, job_model: str) -> str:
         if data.action == "compare":
-            return "compare on 3"
+            return i18n.t("tg-compare-what")
         if data.action in ("vary", "vary_strong"):
             return edit_text.vary_working(data.action == "vary_strong")
         return replies.choice_label(self.catalog.get(data.model_id or job_model))

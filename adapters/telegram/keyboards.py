@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.catalog import Catalog
+from bot.i18n import t
 from bot.services.generation import GenerationResult
 from bot.services.planning import Planner
 from bot.services.replies import Choice, result_choices
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64
 BUTTONS_PER_ROW = 2
 AGAIN = "a"
-DELETE_LABEL = "🗑 Delete"
+DELETE_LABEL = "🗑 Delete"  # in English; the button says it in the reader's language
 _PATTERN = re.compile(r"^(?:r:(?P<rjob>[0-9a-f]{4,32}):(?P<target>[a-z0-9][a-z0-9._-]{0,50})"
                       r"|c:(?P<cjob>[0-9a-f]{4,32})|x:(?P<xjob>[0-9a-f]{4,32})"
                       r"|(?P<edit>[vse]):(?P<ejob>[0-9a-f]{4,32}))$")
@@ -133,7 +134,7 @@ def result_keyboard(
     markup = _rows(
         [_button(c.label, choice_data(job_id, c)) for c in result_choices(result, catalog, planner)]
     )
-    delete = InlineKeyboardButton(DELETE_LABEL, callback_data=encode(ButtonData("delete", job_id)))
+    delete = InlineKeyboardButton(f"🗑 {t('button-delete')}", callback_data=encode(ButtonData("delete", job_id)))
     rows = list(markup.inline_keyboard) if markup is not None else []
     return InlineKeyboardMarkup([*rows, [delete]])
 

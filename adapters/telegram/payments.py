@@ -37,10 +37,11 @@ from telegram.ext import (
 
 from bot.domain.errors import RequestError
 from bot.domain.store import Purchase
+from bot.i18n import t
 from bot.services.replies import credits
 from bot.services.retrying import every
-from bot.services.store import CURRENCY, NOT_FOR_SALE, StarPayment, StoreService
-from bot.services.store_text import pack_button
+from bot.services.store import CURRENCY, StarPayment, StoreService
+from bot.services.store_text import not_for_sale, pack_button
 
 from .ack import answer
 from .members import user_ref
@@ -80,9 +81,9 @@ class TelegramPayments:
             return
         reply_to = message.message_id if message else None
         if not self.store.for_sale():
-            await send_text(self.bot, chat.id, NOT_FOR_SALE, reply_to_id=reply_to)
+            await send_text(self.bot, chat.id, not_for_sale(), reply_to_id=reply_to)
             return
-        await send_text(self.bot, chat.id, "Buy credits with Telegram Stars. Pick a pack:",
+        await send_text(self.bot, chat.id, t("tg-buy-pick"),
                         reply_to_id=reply_to, markup=buy_keyboard(self.store))
 
     async def pick(self, update: Update, context: Any) -> None:
@@ -94,7 +95,7 @@ class TelegramPayments:
         except RequestError as exc:  # a pack gone since the buttons were sent
             await answer(query, exc.user_message)
             return
-        await answer(query, "Sending the invoice…")
+        await answer(query, t("tg-sending-invoice"))
         await self.bot.send_invoice(
             chat_id=query.message.chat.id, title=invoice.title,
             description=invoice.description, payload=invoice.payload, currency=CURRENCY,
@@ -110,7 +111,7 @@ class TelegramPayments:
                                             query.total_amount)
         except Exception:  # noqa: BLE001 - Telegram still needs an answer
             log.exception("pre-checkout check failed")
-            error = "Sorry, I can't take this payment right now. Please try again later."
+            error = t("tg-payment-sorry")
         if error:
             log.info("pre-checkout %s refused: %s", query.id, error)
             await query.answer(ok=False, error_message=error)
@@ -138,12 +139,12 @@ class TelegramPayments:
         # Told even when `/credits refund` reversed it first: this message is how the buyer
         # learns of it (Telegram sends it once per refund).
         if done is not None:
-            short = (f" ({credits(done.shortfall)} of it had been spent)"
+            short = (t("tg-refunded-short", spent=credits(done.shortfall))
                      if done.shortfall else "")
             await send_text(self.bot, message.chat.id,
-                            f"Payment {done.purchase.payment_id} was refunded: "
-                            f"{credits(done.taken)} taken back{short}. "
-                            f"You have {credits(done.balance)}.")
+                            t("tg-refunded", id=done.purchase.payment_id,
+                              taken=credits(done.taken), short=short,
+                              balance=credits(done.balance)))
 
     async def refund_at_telegram(self, purchase: Purchase) -> None:
         try:

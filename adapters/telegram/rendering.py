@@ -27,6 +27,7 @@ from tenacity import (
 
 from bot.domain.catalog import Catalog
 from bot.domain.providers import GeneratedImage
+from bot.i18n import t
 from bot.services import replies
 from bot.services.generation import GenerationResult
 from bot.services.planning import Planner
@@ -85,7 +86,7 @@ def caption(result: GenerationResult, requester: str | None = None) -> str:
     """Prompt (shortened as needed), then the facts: model, why, cost, balance."""
     facts = replies.result_caption(result)
     if requester:
-        facts += f"\nFor {requester}"
+        facts += "\n" + t("tg-for", name=requester)
     if not result.job.prompt:  # a variation of a picture with no prompt of ours
         return shorten(facts, MAX_CAPTION)
     budget = MAX_CAPTION - units(facts) - len("“”\n")

@@ -20,12 +20,13 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.services.commands import Commands
 from bot.services.community_text import CommunityText
 from bot.services.health import Health
 from bot.services.retrying import until_stopped
 from bot.services.surface import SurfaceApp as App
 
-from .commands import menu
+from .commands import descriptions, menu, menus
 from .community import CommunityHandlers
 from .fleet_limits import FleetRateLimiter
 from .flow import Runs
@@ -84,9 +85,21 @@ async def _receive(application: PTBApp, webhook: WebhookConfig | None) -> None:
         await updater.start_webhook(**webhook.start_kwargs(ALLOWED_UPDATES))
 
 
+async def _localise(application: PTBApp, commands: Commands) -> None:
+    """The menu and the empty-chat description in every supported language (Telegram
+    shows each person the one of their app's language, the default otherwise)."""
+    bot = application.bot
+    for code, menu_lines in menus(commands).items():
+        if code:
+            await bot.set_my_commands(menu_lines, language_code=code)
+    for code, text in descriptions().items():
+        await bot.set_my_description(text, language_code=code or None)
+
+
 async def _start(
     application: PTBApp, stop: asyncio.Event, webhook: WebhookConfig | None = None,
     commands: Sequence[BotCommand] = (), health: Health | None = None,
+    localised: Commands | None = None,
 ) -> bool:
     """Connect (retrying while Telegram is unreachable). False if stopped or refused (a
     refused token is reported to `health`)."""
@@ -97,6 +110,8 @@ async def _start(
             await application.initialize()  # getMe
             try:
                 await application.bot.set_my_commands(commands)
+                if localised:
+                    await _localise(application, localised)
             except TelegramError as exc:
                 log.warning("could not register the Telegram command list: %s", exc)
             if not application.running:
@@ -170,7 +185,8 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
         return
     application = build_application(app)
     runs = Runs(app.service, application.bot)
-    handlers = TelegramHandlers(app.service, runs, demo_mode=app.router.demo_mode)
+    handlers = TelegramHandlers(app.service, runs, demo_mode=app.router.demo_mode,
+                                languages=app.languages)
     view = GiveawayMessages(app.giveaways, application.bot, runs.ready)
     members = Members(app.community, AdminCache(application.bot))
     community = CommunityHandlers(CommunityText(app.commands), members, view, handlers.guard)
@@ -185,7 +201,7 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
             if not await _connect_only(application, stop, app.health):
                 return
         elif not await _start(application, stop, webhook,
-                              menu(app.commands), app.health):
+                              menu(app.commands), app.health, app.commands):
             return
         runs.ready.set()
         app.health.up(PLATFORM)

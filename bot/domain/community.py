@@ -79,13 +79,14 @@ def parse_duration(text: str) -> int:
     """`30s`, `10m`, `1h30m`, `2d` -> seconds, between 10 seconds and 30 days."""
     m = _DURATION.match(text.strip().lower())
     if not text.strip() or not m or not any(m.groups()):
-        raise RequestError(f"`{text[:20]}` is not a duration. Write it like 30s, 10m, 1h30m or 2d.")
+        raise RequestError(f"`{text[:20]}` is not a duration. Write it like 30s, 10m, 1h30m or 2d.",
+                           key="not-duration", value=text[:20])
     days, hours, minutes, seconds = (int(g or 0) for g in m.groups())
     total = days * 86400 + hours * 3600 + minutes * 60 + seconds
     if total < MIN_GIVEAWAY_SECONDS:
-        raise RequestError("A giveaway lasts at least 10 seconds.")
+        raise RequestError("A giveaway lasts at least 10 seconds.", key="giveaway-too-short")
     if total > MAX_GIVEAWAY_SECONDS:
-        raise RequestError("A giveaway lasts at most 30 days.")
+        raise RequestError("A giveaway lasts at most 30 days.", key="giveaway-too-long")
     return total
 
 
@@ -99,22 +100,31 @@ def format_duration(seconds: float) -> str:
     return "".join(parts[:2])
 
 
+_WHAT_KEYS = {"amount": "amount", "prize": "prize", "number of winners": "winners"}
+
+
 def parse_amount(value: str | int, what: str = "amount") -> int:
+    # The catalog key names what is counted (amount-..., prize-..., winners-...).
+    slug = _WHAT_KEYS.get(what, "amount")
     try:
         amount = int(str(value).strip())
     except ValueError:
-        raise RequestError(f"The {what} must be a whole number, not `{str(value)[:20]}`.") from None
+        shown = str(value)[:20]
+        raise RequestError(f"The {what} must be a whole number, not `{shown}`.",
+                           key=f"{slug}-not-number", value=shown) from None
     if amount <= 0:
-        raise RequestError(f"The {what} must be at least 1.")
+        raise RequestError(f"The {what} must be at least 1.", key=f"{slug}-too-small")
     if amount > MAX_AMOUNT:
-        raise RequestError(f"The {what} can be at most {MAX_AMOUNT:,}.")
+        raise RequestError(f"The {what} can be at most {MAX_AMOUNT:,}.",
+                           key=f"{slug}-too-big", max=MAX_AMOUNT)
     return amount
 
 
 def parse_winners(value: str | int) -> int:
     winners = parse_amount(value, "number of winners")
     if winners > MAX_WINNERS:
-        raise RequestError(f"A giveaway has 1 to {MAX_WINNERS} winners.")
+        raise RequestError(f"A giveaway has 1 to {MAX_WINNERS} winners.", key="winners-range",
+                           max=MAX_WINNERS)
     return winners
 
 
@@ -127,7 +137,8 @@ def split_options(text: str, names: tuple[str, ...]) -> tuple[dict[str, str], li
         if m and m.group(1).lower() in names:
             name = m.group(1).lower()
             if name in options:
-                raise RequestError(f"`{name}:` is given twice; give it once.")
+                raise RequestError(f"`{name}:` is given twice; give it once.", key="given-twice",
+                                   option=f"{name}:")
             options[name] = m.group(2)
         else:
             rest.append(word)

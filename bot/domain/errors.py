@@ -22,6 +22,9 @@ one error boundary logs it and apologises.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 # A stale or forged button, wherever it is pressed (the one wording every surface uses).
 BUTTON_EXPIRED = "This button has expired. Start a new one with /imagine."
 # The words of ShuttingDown: a request refused while stopping, a job stopped after the grace.
@@ -29,12 +32,32 @@ RESTARTING = "I'm restarting right now. Please try again in a minute."
 STOPPED_AND_REFUNDED = "I'm restarting, so I stopped this one. Its credits were refunded."
 
 
-class BotError(Exception):
-    """A known, user-facing failure. `user_message` is what the chat surfaces show."""
+# How a keyed message is put into the reader's language: bot.i18n installs it. The domain
+# imports nothing of ours, so the catalogs reach it only through this hook.
+Translate = Callable[[str, dict[str, Any]], str | None]  # None: no such key, say the English
+translator: Translate | None = None
 
-    def __init__(self, user_message: str) -> None:
+
+class BotError(Exception):
+    """A known, user-facing failure. `user_message` is what the chat surfaces show.
+
+    With a catalog `key` (and its `params`), `user_message` is rendered when it is read, in
+    the locale of the event reading it (set by the platform boundary); the English text
+    given is the fallback and what logs and `str(exc)` show."""
+
+    def __init__(self, user_message: str, *, key: str = "", **params: Any) -> None:
         super().__init__(user_message)
-        self.user_message = user_message
+        self.english = user_message
+        self.key = key
+        self.params = params
+
+    @property
+    def user_message(self) -> str:
+        if self.key and translator is not None:
+            said = translator(self.key, self.params)
+            if said is not None:
+                return said
+        return self.english
 
 
 class RequestError(BotError):
@@ -60,8 +83,9 @@ class CannotEdit(RequestError):
 
 
 class InsufficientCredits(BotError):
-    def __init__(self, user_message: str, *, needed: int = 0, balance: int = 0) -> None:
-        super().__init__(user_message)
+    def __init__(self, user_message: str, *, needed: int = 0, balance: int = 0,
+                 key: str = "", **params: Any) -> None:
+        super().__init__(user_message, key=key, **params)
         self.needed = needed
         self.balance = balance
         self.suggestion: str | None = None  # a model id the person can afford, if any
@@ -78,16 +102,17 @@ class JobNotFound(BotError):
 class GenerationFailed(BotError):
     """The image could not be made; the credits were refunded before this is raised."""
 
-    def __init__(self, user_message: str, *, rejected: bool = False) -> None:
-        super().__init__(user_message)
+    def __init__(self, user_message: str, *, rejected: bool = False, key: str = "",
+                 **params: Any) -> None:
+        super().__init__(user_message, key=key, **params)
         self.rejected = rejected
 
 
 class DuplicateEvent(BotError):
     """The same platform event (click, update) arrived again; it was handled once already."""
 
-    def __init__(self, user_message: str, job_id: str) -> None:
-        super().__init__(user_message)
+    def __init__(self, user_message: str, job_id: str, key: str = "", **params: Any) -> None:
+        super().__init__(user_message, key=key, **params)
         self.job_id = job_id
 
 
@@ -100,7 +125,8 @@ class HandedOff(BotError):
     The surface that asked leaves its status message as it is."""
 
     def __init__(self, job_id: str) -> None:
-        super().__init__("Another worker of this bot is finishing your image.")
+        super().__init__("Another worker of this bot is finishing your image.",
+                         key="handed-off")
         self.job_id = job_id
 
 

@@ -58,6 +58,7 @@ class Job:
     safety_level: str = "strict"  # the policy level where it was asked (vendor knobs)
     kind: str = GENERATE  # generate | edit | vary | vary_strong (parent_id: the job edited)
     output_digest: str | None = None  # the stored image this job made (for Vary of it)
+    locale: str = ""  # the requester's language when asked ("": English), for a late delivery
     # The input pictures, in order: written with the job at ingress, read back by
     # `JobStore.job_images` (claims do not carry the bytes).
     images: tuple[InputImage, ...] = field(default=(), repr=False, compare=False)

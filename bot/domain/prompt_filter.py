@@ -177,24 +177,28 @@ class ServerWord:
     def parse(cls, text: str) -> ServerWord:
         text = " ".join((text or "").split())
         if not text:
-            raise RequestError("Give a word, a phrase, or `re:<regex>`.")
+            raise RequestError("Give a word, a phrase, or `re:<regex>`.", key="word-empty")
         if len(text) > MAX_WORD_CHARS:
-            raise RequestError(f"A blocked word is at most {MAX_WORD_CHARS} characters.")
+            raise RequestError(f"A blocked word is at most {MAX_WORD_CHARS} characters.",
+                               key="word-too-long", max=MAX_WORD_CHARS)
         if text.lower().startswith("re:"):
             source = text[3:].strip()
             if not source:
-                raise RequestError("`re:` needs a regular expression after it.")
+                raise RequestError("`re:` needs a regular expression after it.",
+                                   key="regex-empty")
             if _NESTED_QUANTIFIER.search(source):
                 raise RequestError("That regex nests repeats (like `(a+)+`), which can hang "
-                                   "the bot. Please write it without.")
+                                   "the bot. Please write it without.", key="regex-nested")
             try:
                 pattern = re.compile(source, re.IGNORECASE)
             except re.error as exc:
-                raise RequestError(f"That is not a valid regular expression: {exc.msg}.") from None
+                raise RequestError(f"That is not a valid regular expression: {exc.msg}.",
+                                   key="regex-invalid", error=exc.msg) from None
             return cls(f"re:{source}", pattern=pattern)
         words = tuple(tokens(text))
         if not words:
-            raise RequestError("That word has no letters or digits to match.")
+            raise RequestError("That word has no letters or digits to match.",
+                               key="word-no-letters")
         return cls(text.lower(), term=Term(words))
 
     def found(self, prompt: Sequence[set[str]], present: set[str], flat: str,

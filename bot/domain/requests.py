@@ -67,8 +67,8 @@ def _intent_option(intents: IntentTable, value: str) -> str:
     intent = intents.get(value)
     if intent is None:
         raise RequestError(
-            f"I don't know the intent `{value[:40]}`. Intents: {', '.join(intents.ids())}."
-        )
+            f"I don't know the intent `{value[:40]}`. Intents: {', '.join(intents.ids())}.",
+            key="unknown-intent", value=value[:40], intents=", ".join(intents.ids()))
     return intent.id
 
 
@@ -76,8 +76,8 @@ def normalise_aspect(value: str) -> str:
     m = _RATIO.match(value)
     if not m or int(m.group(1)) == 0 or int(m.group(2)) == 0:
         raise RequestError(
-            f"`{value[:20]}` is not an aspect ratio. Write it as width:height, like 16:9 or 1:1."
-        )
+            f"`{value[:20]}` is not an aspect ratio. Write it as width:height, like 16:9 or 1:1.",
+            key="not-aspect", value=value[:20])
     return f"{int(m.group(1))}:{int(m.group(2))}"
 
 
@@ -85,9 +85,12 @@ def _seed_option(value: str | int) -> int:
     try:
         seed = int(str(value).strip())
     except ValueError:
-        raise RequestError(f"The seed must be a whole number, not `{str(value)[:20]}`.") from None
+        shown = str(value)[:20]
+        raise RequestError(f"The seed must be a whole number, not `{shown}`.",
+                           key="seed-not-number", value=shown) from None
     if not 0 <= seed <= MAX_SEED:
-        raise RequestError(f"The seed must be between 0 and {MAX_SEED}.")
+        raise RequestError(f"The seed must be between 0 and {MAX_SEED}.", key="seed-range",
+                           max=MAX_SEED)
     return seed
 
 
@@ -104,19 +107,21 @@ def build_request(
     """Validate already-separated options (Discord's slash options, or the parsed text)."""
     prompt = clean_text(prompt or "")
     if not prompt:
-        raise RequestError("Tell me what to draw: `/imagine a fox in the snow`.")
+        raise RequestError("Tell me what to draw: `/imagine a fox in the snow`.",
+                           key="prompt-missing")
     if len(prompt) > MAX_PROMPT_CHARS:
         raise RequestError(
             f"That prompt is {len(prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}. "
-            "Please shorten it."
-        )
+            "Please shorten it.", key="prompt-too-long", length=len(prompt),
+            limit=MAX_PROMPT_CHARS)
     chosen = _model_option(catalog, clean_text(model)) if model and clean_text(model) else None
     intent_id = _intent_option(intents, clean_text(intent)) if intent and intent.strip() else None
     ratio = normalise_aspect(clean_text(aspect)) if aspect and aspect.strip() else None
     if chosen and ratio and ratio not in chosen.aspect_ratios:
         raise RequestError(
-            f"{chosen.name} does not do {ratio}. It supports {', '.join(chosen.aspect_ratios)}."
-        )
+            f"{chosen.name} does not do {ratio}. It supports {', '.join(chosen.aspect_ratios)}.",
+            key="model-no-aspect", model=chosen.name, aspect=ratio,
+            supported=", ".join(chosen.aspect_ratios))
     seed_value = _seed_option(seed) if seed is not None and str(seed).strip() else None
     return GenerationRequest(prompt, chosen, intent_id, ratio, seed_value)
 
@@ -148,15 +153,15 @@ def parse_imagine(text: str, catalog: Catalog, intents: IntentTable) -> Generati
             if name not in OPTION_NAMES:
                 known = ", ".join(f"--{o}" for o in OPTION_NAMES)
                 raise RequestError(
-                    f"I don't know the option `--{flag.group(1)[:20]}`. Try {known}."
-                )
+                    f"I don't know the option `--{flag.group(1)[:20]}`. Try {known}.",
+                    key="unknown-flag", flag=f"--{flag.group(1)[:20]}", known=known)
             value = flag.group(2)
             i += 1
             if value is None:
                 if i >= len(words) or _FLAG.match(words[i]):
                     raise RequestError(
-                        f"`--{name}` needs a value, like `--{name} {_example(name)}`."
-                    )
+                        f"`--{name}` needs a value, like `--{name} {_example(name)}`.",
+                        key="flag-needs-value", flag=f"--{name}", example=_example(name))
                 if name == "model":
                     value, i = _take_model_words(catalog, words, i)
                 else:
@@ -170,7 +175,8 @@ def parse_imagine(text: str, catalog: Catalog, intents: IntentTable) -> Generati
             i += 1
             continue
         if name in options:
-            raise RequestError(f"`--{name}` is given twice; give it once.")
+            raise RequestError(f"`--{name}` is given twice; give it once.", key="given-twice",
+                               option=f"--{name}")
         options[name] = value
     return build_request(
         catalog,

@@ -69,6 +69,10 @@ class Place:
             return self.age_restricted
         return self.platform == "telegram"  # a group whose admins set it (no platform flag)
 
+    def mature_rule_key(self) -> str:
+        """Which of the three mature_rule texts applies (dm, discord or group)."""
+        return "dm" if self.is_dm else ("discord" if self.platform == "discord" else "group")
+
     def mature_rule(self) -> str:
         if self.is_dm:
             return "mature never applies in private chats"
@@ -82,6 +86,8 @@ class Resolution:
     level: Level
     reasons: tuple[str, ...]
     fell_back: bool = False  # mature was set but cannot apply here
+    # The same reasons as catalog keys and their values, for readers in other languages.
+    keyed: tuple[tuple[str, dict[str, str]], ...] = ()
 
 
 def resolve(
@@ -94,25 +100,32 @@ def resolve(
 ) -> Resolution:
     """The level that applies at `place`, and why (in the order the rules apply)."""
     reasons: list[str] = []
+    keyed: list[tuple[str, dict[str, str]]] = []
     fell_back = False
     if place.is_dm:
         level = dm_level
         reasons.append(f"private chat: the bot's DM level is {level.label}")
+        keyed.append(("why-dm", {"level": level.label}))
     else:
         level = server if server is not None else Level.STANDARD
         reasons.append(f"server default: {level.label}" + ("" if server is not None
                                                               else " (not set)"))
+        keyed.append(("why-server" if server is not None else "why-server-unset",
+                      {"level": level.label}))
         if channel is not None:
             level = channel
             reasons.append(f"channel override: {level.label}")
+            keyed.append(("why-channel", {"level": level.label}))
     if level is Level.MATURE and not place.mature_allowed():
         level = Level.STANDARD
         fell_back = True
         reasons.append(f"platform rule: {place.mature_rule()}, so standard")
+        keyed.append(("why-platform-" + place.mature_rule_key(), {}))
     if level > max_level:
         level = max_level
         reasons.append(f"operator cap: nothing looser than {max_level.label}")
-    return Resolution(level, tuple(reasons), fell_back)
+        keyed.append(("why-cap", {"level": max_level.label}))
+    return Resolution(level, tuple(reasons), fell_back, tuple(keyed))
 
 
 class SafetyBlocked(BotError):

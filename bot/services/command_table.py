@@ -11,6 +11,7 @@ from bot.services import (
     credits_commands,
     giveaway_commands,
     image_commands,
+    language_commands,
     safety_commands,
     store_commands,
 )
@@ -19,6 +20,8 @@ from bot.services.community import CommunityService
 from bot.services.credits_commands import CreditCommands
 from bot.services.giveaway_commands import GiveawayCommands
 from bot.services.giveaways import GiveawayService
+from bot.services.language import LanguageService
+from bot.services.language_commands import LanguageCommands
 from bot.services.safety import SafetyService
 from bot.services.safety_commands import SafetyCommands
 from bot.services.store import StoreService
@@ -30,12 +33,14 @@ TABLE = CommandTable([
     *store_commands.COMMANDS,
     *giveaway_commands.COMMANDS,
     *safety_commands.COMMANDS,
+    *language_commands.COMMANDS,
     *image_commands.LAST,
 ])
 
 
 def build_commands(community: CommunityService, giveaways: GiveawayService,
-                   store: StoreService, safety: SafetyService | None = None) -> Commands:
+                   store: StoreService, safety: SafetyService | None = None,
+                   languages: LanguageService | None = None) -> Commands:
     handlers = {
         **CreditCommands(community).handlers(),
         **GiveawayCommands(giveaways).handlers(),
@@ -43,4 +48,6 @@ def build_commands(community: CommunityService, giveaways: GiveawayService,
     }
     if safety is not None:
         handlers.update(SafetyCommands(safety, community).handlers())
+    if languages is not None:
+        handlers.update(LanguageCommands(languages, community).handlers())
     return Commands(TABLE, handlers)

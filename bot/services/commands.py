@@ -85,7 +85,8 @@ Handler = Callable[[Call], Awaitable[Reply]]
 
 
 def unknown_command(name: str) -> RequestError:
-    return RequestError(f"I don't know /{name[:30]}. Try /help.")
+    return RequestError(f"I don't know /{name[:30]}. Try /help.", key="unknown-command",
+                        command=f"/{name[:30]}")
 
 
 class Commands:

@@ -9,6 +9,7 @@ import secrets
 import time
 from collections.abc import Callable
 
+from bot import i18n
 from bot.domain.community import CommunityStore, Context, format_duration, parse_amount
 from bot.domain.credits import Ledger, LedgerEntry, UserRef
 from bot.domain.errors import InsufficientCredits, PermissionDenied, RequestError
@@ -62,7 +63,7 @@ class CommunityService:
         )
         if not allowed:
             log.info("admin action refused: %s by %s", action, ctx.user.key)
-            raise PermissionDenied(f"Only admins of this server or group can use {action}.")
+            raise i18n.error(PermissionDenied, "admins-only", action=action)
 
     async def seen(self, ctx: Context, username: str = "") -> None:
         key, now = (ctx.community, ctx.user.key), self.clock()
@@ -91,14 +92,14 @@ class CommunityService:
     async def daily(self, ctx: Context) -> tuple[int, int]:
         """Claim the daily credits. Returns (credited, balance); raises with the wait time."""
         if self.daily_credits <= 0:
-            raise RequestError("Daily credits are turned off on this bot.")
+            raise i18n.error(RequestError, "daily-off")
         account = await self.account(ctx.user)
         next_at = await self.store.claim_daily(account, self.daily_credits, self.clock(), DAY)
         if next_at is not None:
+            wait = next_at - self.clock()
             raise RequestError(
                 f"You already claimed today's credits. The next claim opens in "
-                f"{format_duration(next_at - self.clock())}."
-            )
+                f"{format_duration(wait)}.", key="daily-wait", wait=i18n.Span(wait))
         return self.daily_credits, await self.ledger.balance(account)
 
     async def give(
@@ -107,12 +108,12 @@ class CommunityService:
         """Move some of my credits to someone else. Returns (amount, my new balance)."""
         amount = parse_amount(amount)
         if target.key == ctx.user.key:
-            raise RequestError("You can't give credits to yourself.")
+            raise i18n.error(RequestError, "give-self")
         if target_is_bot or await self.store.is_known_bot(target):
-            raise RequestError("Bots don't need credits; give them to a person.")
+            raise i18n.error(RequestError, "give-bot")
         source, dest = await self.account(ctx.user), await self.account(target)
         if source == dest:
-            raise RequestError("That account shares your wallet already.")
+            raise i18n.error(RequestError, "give-same-wallet")
         try:
             await self.ledger.transfer(
                 source,
@@ -127,6 +128,7 @@ class CommunityService:
                 f"You have {exc.balance} credits, so you can't give {amount}.",
                 needed=amount,
                 balance=exc.balance,
+                key="give-not-enough", have=i18n.Count(exc.balance), amount=amount,
             ) from None
         return amount, await self.ledger.balance(source)
 
@@ -177,9 +179,7 @@ class CommunityService:
         """Join my wallet with the code owner's. Returns the shared balance."""
         normalised = code.replace("-", "").replace(" ", "").upper()
         if len(normalised) != 10 or any(ch not in CODE_ALPHABET for ch in normalised):
-            raise RequestError(
-                "A link code looks like ABCDE-23456. Get one with /link on your other platform."
-            )
+            raise i18n.error(RequestError, "link-format")
         _, balance = await self.store.redeem_link_code(
             _hash(normalised), ctx.user, await self.account(ctx.user), self.clock()
         )

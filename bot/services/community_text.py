@@ -13,10 +13,12 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot import i18n
 from bot.domain.commands import Command, Kind, Option
-from bot.domain.community import Context, Giveaway, GiveawayOutcome, format_duration, split_options
+from bot.domain.community import Context, Giveaway, GiveawayOutcome, split_options
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
+from bot.i18n import t
 from bot.services.commands import Call, Commands, Reply, unknown_command
 from bot.services.replies import credits
 
@@ -57,7 +59,9 @@ def _leaf(command: Command, args: str) -> tuple[str, Command, str]:
     if sub is None and not words and command.default:
         sub, words = command.sub(command.default), [command.default]
     if sub is None:
-        raise RequestError(command.missing or f"Use {command.usage or '/' + command.name}.")
+        usage = command.usage or "/" + command.name
+        # English: the declaration's own words; other languages: "use <usage>" from a catalog.
+        raise RequestError(command.missing or f"Use {usage}.", key="use-usage", usage=usage)
     return f"{command.name} {sub.name}", sub, " ".join(words[1:])
 
 
@@ -84,7 +88,8 @@ def parse_words(command: Command, text: str, replied: bool, path: str = "") -> d
     if missing:
         usage = command.usage or f"/{path or command.name}"
         message = command.missing or "Missing {missing} Try `" + usage + "`."
-        raise RequestError(message.format(missing=", ".join(missing)))
+        raise RequestError(message.format(missing=", ".join(missing)), key="missing-words",
+                           missing=", ".join(missing), usage=usage)
     return values
 
 
@@ -115,9 +120,7 @@ class TextArgs:
         if word is None:
             if self.replied is not None or not self.options[name].required:
                 return self.replied
-            raise RequestError(
-                "Name someone: reply to their message, or write @username or their id."
-            )
+            raise i18n.error(RequestError, "name-someone-or-id")
         word = word.removeprefix("user:")
         if m := re.fullmatch(r"(discord|telegram|console):(\d+|\w+)", word):
             return UserRef(m.group(1), m.group(2)), False
@@ -127,28 +130,22 @@ class TextArgs:
             return UserRef(self.ctx.user.platform, word), False
         found = await self.resolve(word)
         if found is None:
-            raise RequestError(
-                f"I haven't seen {word[:40]} yet. Reply to their message or use their id."
-            )
+            raise i18n.error(RequestError, "not-seen", name=word[:40])
         return found
 
 
 def giveaway_text(g: Giveaway, now: float) -> str:
-    funded = "funded by the bot" if g.funded_by == "bot" else "funded by the host"
-    return (
-        f"🎉 {g.title}: {g.winners} winner(s) get {credits(g.credits_each)} each ({funded}).\n"
-        f"{g.entrants} entered · ends in {format_duration(g.ends_at - now)} · id `{g.id}`"
-    )
+    funded = t("giveaway-funded-bot" if g.funded_by == "bot" else "giveaway-funded-host")
+    return t("giveaway-post", title=g.title, winners=g.winners, each=credits(g.credits_each),
+             funded=funded, entrants=g.entrants, ends=i18n.duration(g.ends_at - now), id=g.id)
 
 
 def outcome_text(outcome: GiveawayOutcome) -> str:
     g = outcome.giveaway
     if outcome.already_ended and g.status == "cancelled":
-        return f"Giveaway `{g.id}` was cancelled."
+        return t("giveaway-was-cancelled", id=g.id)
     if not outcome.winners:
-        back = " The credits went back to the host." if g.funded_by == "host" else ""
-        return f"Giveaway `{g.id}` ({g.title}) ended with no entrants.{back}"
+        back = t("giveaway-went-back") if g.funded_by == "host" else ""
+        return t("giveaway-no-entrants", id=g.id, title=g.title, back=back)
     names = ", ".join(u.name or u.user_id for u in outcome.winners)
-    return (
-        f"🎉 Giveaway `{g.id}` ({g.title}) ended. Winners: {names}: {credits(g.credits_each)} each."
-    )
+    return t("giveaway-ended", id=g.id, title=g.title, names=names, each=credits(g.credits_each))

@@ -9,10 +9,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
+from bot import i18n
 from bot.domain.commands import Access, Command, Kind, Option
 from bot.domain.community import MAX_AMOUNT
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
+from bot.i18n import t
 from bot.services import edit_text, store_commands
 from bot.services.commands import Call, Gift, Handler, Reply, Standings
 from bot.services.community import CommunityService
@@ -86,16 +88,17 @@ class CreditCommands:
     async def balance(self, call: Call) -> Reply:
         target = await call.args.user("user")
         who, balance = await self.community.balance(call.ctx, target[0] if target else None)
-        owner = "You have" if who.key == call.ctx.user.key else f"{call.name(who)} has"
-        return Reply(f"{owner} {credits(balance)}.")
+        if who.key == call.ctx.user.key:
+            return Reply(t("balance-you", credits=credits(balance)))
+        return Reply(t("balance-other", name=call.name(who), credits=credits(balance)))
 
     async def history(self, call: Call) -> Reply:
         rows = await self.community.history(call.ctx, 10)
         if not rows:
-            return Reply("No credit history yet.", private=True)
-        lines = ["Your last credit changes:"]
+            return Reply(t("history-empty"), private=True)
+        lines = [t("history-title")]
         for row in rows:
-            when = datetime.fromtimestamp(row.created_at, UTC).strftime("%Y-%m-%d %H:%M")
+            when = i18n.date_time(datetime.fromtimestamp(row.created_at, UTC))
             label = edit_text.history_label(row.job_kind, row.job_parent)
             what = f"{row.reason} ({label})" if label else row.reason
             lines.append(f"{when}  {row.delta:+d}  {what}  → {row.balance_after}")
@@ -103,49 +106,47 @@ class CreditCommands:
 
     async def daily(self, call: Call) -> Reply:
         amount, balance = await self.community.daily(call.ctx)
-        return Reply(f"+{credits(amount)}! You have {credits(balance)}. Come back in 24 hours.")
+        return Reply(t("daily-claimed", amount=credits(amount), balance=credits(balance)))
 
     async def give(self, call: Call) -> Reply:
         amount = call.args.get("amount")
         target, is_bot = await self._person(call)
         given, left = await self.community.give(call.ctx, target, amount, is_bot)
-        return Reply(f"You gave {credits(given)} to {call.name(target)}. "
-                     f"You have {credits(left)} left.", outcome=Gift(target, given, left))
+        return Reply(t("gave", amount=credits(given), name=call.name(target),
+                       left=credits(left)), outcome=Gift(target, given, left))
 
     async def grant(self, call: Call) -> Reply:
         amount, reason = call.args.get("amount"), call.args.get("reason") or ""
         await self._admins_first(call, "/credits grant", amount)
         target, _ = await self._person(call)
         balance = await self.community.grant(call.ctx, target, amount, reason)
-        return Reply(f"Granted {credits(int(amount))} to {call.name(target)}. "
-                     f"They have {credits(balance)}.")
+        return Reply(t("granted", amount=credits(int(amount)), name=call.name(target),
+                       balance=credits(balance)))
 
     async def take(self, call: Call) -> Reply:
         amount, reason = call.args.get("amount"), call.args.get("reason") or ""
         await self._admins_first(call, "/credits take", amount)
         target, _ = await self._person(call)
         taken, balance = await self.community.take(call.ctx, target, amount, reason)
-        return Reply(f"Took {credits(taken)} from {call.name(target)}. "
-                     f"They have {credits(balance)}.")
+        return Reply(t("took", amount=credits(taken), name=call.name(target),
+                       balance=credits(balance)))
 
     async def leaderboard(self, call: Call) -> Reply:
         board = await self.community.leaderboard(call.ctx)
         standings = Standings(list(board))
         if not board:
-            return Reply("Nobody here has credits yet.", outcome=standings)
-        lines = [f"{i}. {name}: {credits(balance)}"
+            return Reply(t("leaderboard-empty"), outcome=standings)
+        lines = [t("leaderboard-line", rank=i, name=name, credits=credits(balance))
                  for i, (name, balance) in enumerate(board, start=1)]
-        return Reply("\n".join(["Top balances here:", *lines]), outcome=standings)
+        return Reply("\n".join([t("leaderboard-title"), *lines]), outcome=standings)
 
     async def link(self, call: Call) -> Reply:
         code = call.args.get("code")
         if code:
             balance = await self.community.link_finish(call.ctx, code)
-            return Reply(f"Linked! Both accounts now share one wallet: {credits(balance)}.")
+            return Reply(t("linked", credits=credits(balance)))
         code = await self.community.link_start(call.ctx)
-        return Reply(
-            f"Your link code is {code}. On your other platform, send `/link {code}` "
-            "within 10 minutes. It works once.", private=True)
+        return Reply(t("link-code", code=code), private=True)
 
     async def _admins_first(self, call: Call, action: str, amount: object) -> None:
         """Refuse (and log) a non-admin before looking anyone up: a refusal tells nothing
@@ -157,5 +158,5 @@ class CreditCommands:
     async def _person(call: Call) -> tuple[UserRef, bool]:
         person = await call.args.user("user")
         if person is None:  # surfaces raise first; this keeps a new surface honest
-            raise RequestError("Name someone: reply to their message, or write @username.")
+            raise i18n.error(RequestError, "name-someone")
         return person

@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from bot import i18n
 from bot.domain.catalog import Model
 from bot.domain.credits import Ledger, UserRef
 from bot.domain.errors import (
@@ -121,7 +122,7 @@ class GenerationService(EditFlows):
         self._asking()
         parent = await self._job_or_expired(job_id)
         if model_id and model_id not in {m.id for m in self.catalog}:
-            raise JobNotFound(BUTTON_EXPIRED)
+            raise JobNotFound(BUTTON_EXPIRED, key="button-expired")
         model = self.catalog.get(model_id or parent.model_id)
         if parent.is_edit:
             return await self._rerun_edit(parent, model, user, event_key, on_progress,
@@ -174,6 +175,8 @@ class GenerationService(EditFlows):
                 f"Compare on 3 costs {total} credits ({prices}) and you have {balance}.",
                 needed=total,
                 balance=balance,
+                key="compare-not-enough", total=i18n.Count(total), prices=prices,
+                have=balance,
             )
             # The one model that fits, which every surface offers as a button or a hint.
             cheapest = (self.catalog.cheapest_affordable(balance, parent.aspect)
@@ -218,7 +221,8 @@ class GenerationService(EditFlows):
             if isinstance(outcome, GenerationResult | GenerationFailed):
                 results.append(outcome)
             elif isinstance(outcome, InsufficientCredits | DuplicateEvent):
-                results.append(GenerationFailed(outcome.user_message))
+                results.append(GenerationFailed(outcome.english, key=outcome.key,
+                                                **outcome.params))
             elif isinstance(outcome, BaseException):
                 raise outcome
         # Every result shows the balance after all three settled or were refunded, the same
@@ -233,8 +237,7 @@ class GenerationService(EditFlows):
         """The job whose result `user` may delete: their own, or any here for an admin."""
         job = await self._job_or_expired(job_id)
         if not is_admin and (job.platform, job.user_id) != (user.platform, user.user_id):
-            raise PermissionDenied("Only the person who asked for this image, or an admin "
-                                   "here, can delete it.")
+            raise i18n.error(PermissionDenied, "delete-not-yours")
         return job
 
     async def job(self, job_id: str) -> Job | None:
@@ -317,10 +320,12 @@ class GenerationService(EditFlows):
             safety_level=safety_level,
             kind=plan.kind,
             images=images,
+            locale=i18n.current(),  # the boundary set the requester's language
         )
         queued = await self.jobs.enqueue(job, self.max_jobs_per_user)
         if not queued.created:
-            raise DuplicateEvent("Already on it: that request was counted once.", queued.job.id)
+            raise DuplicateEvent("Already on it: that request was counted once.", queued.job.id,
+                                 key="already-on-it")
         if queued.short_of is not None:
             raise self.planner.not_enough(plan.model, queued.short_of, plan.aspect, plan.kind,
                                           len(images))
@@ -346,13 +351,13 @@ class GenerationService(EditFlows):
         """The calling task answers a request: refused once this process is stopping, else
         the shutdown grace waits for it (the same task posts the outcome: shutdown.py)."""
         if self.shutdown.closing:
-            raise ShuttingDown(RESTARTING)
+            raise ShuttingDown(RESTARTING, key="restarting")
         self.shutdown.requests.enter()
 
     async def _job_or_expired(self, job_id: str) -> Job:
         job = await self.jobs.get_job(job_id) if job_id else None
         if job is None or job.model_id not in {m.id for m in self.catalog}:
-            raise JobNotFound(BUTTON_EXPIRED)
+            raise JobNotFound(BUTTON_EXPIRED, key="button-expired")
         return job
 
     def _aspect_for(self, model: Model, aspect: str) -> str:

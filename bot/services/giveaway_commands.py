@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+from bot import i18n
 from bot.domain.commands import SURFACES, TEXT_SURFACES, Access, Command, Kind, Option, Source
-from bot.domain.community import MAX_AMOUNT, MAX_WINNERS, format_duration
+from bot.domain.community import MAX_AMOUNT, MAX_WINNERS
+from bot.i18n import t
 from bot.services.commands import Call, Cancelled, Handler, Reply, Rerolled
 from bot.services.community_text import giveaway_text, outcome_text
 from bot.services.giveaways import GiveawayService
@@ -99,11 +101,12 @@ class GiveawayCommands:
     async def list(self, call: Call) -> Reply:
         running = await self.giveaways.list(call.ctx)
         if not running:
-            return Reply("No giveaways are running here.")
+            return Reply(t("giveaway-none"))
         now = self.giveaways.clock()
         return Reply("\n".join(
-            f"`{g.id}` {g.title}: {g.winners} x {credits(g.credits_each)}, "
-            f"{g.entrants} entered, ends in {format_duration(g.ends_at - now)}"
+            t("giveaway-list-line", id=g.id, title=g.title, winners=g.winners,
+              each=credits(g.credits_each), entrants=g.entrants,
+              ends=i18n.duration(g.ends_at - now))
             for g in running
         ))
 
@@ -113,13 +116,13 @@ class GiveawayCommands:
 
     async def cancel(self, call: Call) -> Reply:
         g = await self.giveaways.cancel(call.ctx, _id(call))
-        back = " The held credits went back to the host." if g.funded_by == "host" else ""
-        return Reply(f"Giveaway `{g.id}` cancelled.{back}", outcome=Cancelled(g))
+        back = t("giveaway-held-back") if g.funded_by == "host" else ""
+        return Reply(t("giveaway-cancelled", id=g.id, back=back), outcome=Cancelled(g))
 
     async def reroll(self, call: Call) -> Reply:
         new = await self.giveaways.reroll(call.ctx, _id(call), call.args.get("winners"))
         g = await self.giveaways.get(_id(call))
-        return Reply("New winner(s): " + ", ".join(call.name(u) for u in new),
+        return Reply(t("giveaway-rerolled", names=", ".join(call.name(u) for u in new)),
                      outcome=Rerolled(g, new))
 
     async def enter(self, call: Call) -> Reply:
@@ -130,6 +133,5 @@ class GiveawayCommands:
 
     async def _toggle(self, call: Call, leave: bool) -> Reply:
         inside, g = await self.giveaways.toggle(call.ctx, _id(call), leave=leave)
-        return Reply(
-            f"{'You are in' if inside else 'You left'} giveaway `{g.id}` ({g.entrants} entered)."
-        )
+        key = "giveaway-toggled-in" if inside else "giveaway-toggled-out"
+        return Reply(t(key, id=g.id, entrants=g.entrants))

@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot import i18n
 from bot.domain.community import (
     Context,
     Entry,
@@ -51,6 +52,9 @@ class GiveawayService:
         # Other processes of the fleet that may be announcing ends they just made.
         self.peers_alive = peers_alive
         self.announcers: dict[str, Announce] = {}
+        # The language of a public post in a community (its /language server); English
+        # until the composition root wires the languages in.
+        self.place_locale: Callable[[str], Awaitable[str]] | None = None
         self._timers: dict[str, asyncio.Task[None]] = {}
         # Giveaways that ended before their platform was up (e.g. re-armed at start-up):
         # announced as soon as the platform registers.
@@ -114,6 +118,8 @@ class GiveawayService:
                 f"and you have {exc.balance}.",
                 needed=g.total,
                 balance=exc.balance,
+                key="giveaway-not-enough", count=count, each=each,
+                total=i18n.Count(g.total), have=exc.balance,
             ) from None
         if created:
             log.info(
@@ -131,7 +137,8 @@ class GiveawayService:
         it cannot be posted nobody can enter it, so it is cancelled at once and a host's held
         prize goes back. Returns whether the giveaway is up. Same on every platform."""
         try:
-            ref = await post()
+            with i18n.use(await self.locale_of(g.community)):  # a public post: the place's words
+                ref = await post()
         except Exception as exc:  # noqa: BLE001 - any refusal of the chat means "not posted"
             log.warning("giveaway %s could not be posted (%s): cancelled", g.id, exc)
             self._disarm(g.id)
@@ -148,7 +155,7 @@ class GiveawayService:
         self, ctx: Context, giveaway_id: str, leave: bool | None = None
     ) -> tuple[bool, Giveaway]:
         if ctx.is_bot:
-            raise RequestError("Bots can't enter giveaways.")
+            raise i18n.error(RequestError, "giveaway-bots")
         await self.community.account(ctx.user)  # winners must have a wallet to be paid
         return await self.store.toggle_entry(giveaway_id, ctx.user, leave)
 
@@ -179,6 +186,10 @@ class GiveawayService:
             await self._announce(outcome)
         return outcome
 
+    async def locale_of(self, community: str) -> str:
+        """The language of public posts in `community` (its /language server)."""
+        return await self.place_locale(community) if self.place_locale else i18n.DEFAULT
+
     async def _announce(
         self, outcome: GiveawayOutcome, queued: bool = False, recorded: bool = False
     ) -> None:
@@ -191,7 +202,8 @@ class GiveawayService:
             self._unannounced.append(outcome)
             return
         try:
-            await announce(outcome)
+            with i18n.use(await self.locale_of(outcome.giveaway.community)):
+                await announce(outcome)
         except Exception:  # noqa: BLE001 - the money moved already; tell the log
             log.exception("could not announce giveaway %s", outcome.giveaway.id)
             return
@@ -242,10 +254,10 @@ class GiveawayService:
 
     async def _host_or_admin(self, ctx: Context, g: Giveaway, action: str) -> None:
         if g.community != ctx.community:
-            raise RequestError(f"There is no giveaway `{g.id}` here. See /giveaway list.")
+            raise i18n.error(RequestError, "giveaway-not-here", id=g.id)
         is_host = (ctx.user.platform, ctx.user.user_id) == (g.host_platform, g.host_user_id)
         if not is_host:
             try:
                 await self.community.require_admin(ctx, action, g.id)
             except PermissionDenied:
-                raise PermissionDenied(f"Only the host or an admin can use {action}.") from None
+                raise i18n.error(PermissionDenied, "host-or-admin-only", action=action) from None

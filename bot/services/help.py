@@ -8,12 +8,42 @@ the slash command and its options (`/give` `user` `amount`), in Markdown.
 
 from __future__ import annotations
 
+from bot import i18n
 from bot.domain.catalog import Catalog
 from bot.domain.commands import Access, Command, CommandTable
 from bot.domain.intents import IntentTable
+from bot.i18n import t
 from bot.services.replies import credits, intent_lines, model_lines
 
 INTRO = "I make images from your words and pick the right model for what you ask."
+_ACCESS = {Access.ADMINS: "access-admins", Access.HOST_OR_ADMIN: "access-host-or-admins",
+           Access.OPERATORS: "access-operators"}
+
+
+def command_key(path: str) -> str:
+    """The catalog key of a command's description: "credits grant" -> cmd-credits-grant."""
+    return "cmd-" + path.replace(" ", "-").replace("_", "-")
+
+
+def option_key(path: str, option: str) -> str:
+    return f"{command_key(path)}--{option.replace('_', '-')}"
+
+
+def _says(path: str, leaf: Command) -> str:
+    """English: the table's own help words (and its notes); other languages: the
+    command's translated description (the catalogs hold descriptions, not help lines)."""
+    if i18n.current() == i18n.DEFAULT or not i18n.has(command_key(path)):
+        return leaf.help or leaf.description
+    return t(command_key(path))
+
+
+def _notes(leaf: Command) -> tuple[str, ...]:
+    return leaf.notes if i18n.current() == i18n.DEFAULT else ()
+
+
+def section_name(name: str) -> str:
+    key = f"help-section-{name.lower()}"
+    return t(key) if i18n.has(key) else name
 
 
 def usage(path: str, command: Command, slash: bool) -> str:
@@ -33,9 +63,9 @@ def command_lines(table: CommandTable, surface: str, slash: bool = False
         leaves = [(f"{command.name} {s.name}", s) for s in command.subcommands]
         lines = sections.setdefault(command.section, [])
         for path, leaf in leaves or [(command.name, command)]:
-            who = f" ({leaf.access.value})" if leaf.access is not Access.EVERYONE else ""
-            lines.append(f"{usage(path, leaf, slash)}: {leaf.help or leaf.description}{who}")
-            lines += [f"  {note}" for note in leaf.notes]
+            who = f" ({t(_ACCESS[leaf.access])})" if leaf.access is not Access.EVERYONE else ""
+            lines.append(f"{usage(path, leaf, slash)}: {_says(path, leaf)}{who}")
+            lines += [f"  {note}" for note in _notes(leaf)]
     return sections
 
 
@@ -49,15 +79,15 @@ def help_text(table: CommandTable, surface: str, catalog: Catalog, intents: Inte
     def heading(name: str, more: str = "") -> str:
         return f"**{name}**{more}" if slash else f"{name}{more}:"
 
-    parts = [INTRO, "", *sections.pop("")]
-    parts += ["", heading("Intents", " (what picks the model)"),
+    parts = [t("help-intro"), "", *sections.pop("")]
+    parts += ["", heading(t("help-intents"), t("help-intents-more")),
               *(indent + line for line in intent_lines(intents, catalog))]
-    parts += ["", heading("Models", " (credits per image)"),
+    parts += ["", heading(t("help-models"), t("help-models-more")),
               *(indent + line for line in model_lines(catalog, demo_mode))]
     for name, lines in sections.items():
-        parts += ["", heading(name), *(indent + line for line in lines)]
+        parts += ["", heading(section_name(name)), *(indent + line for line in lines)]
     if balance is not None:
         cheapest = catalog.by_price()[0]
-        parts += ["", f"You have {credits(balance)}. The cheapest model, {cheapest.name}, "
-                      f"costs {credits(cheapest.credits)}."]
+        parts += ["", t("help-balance", balance=credits(balance), model=cheapest.name,
+                        price=credits(cheapest.credits))]
     return "\n".join(parts)

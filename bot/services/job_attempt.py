@@ -25,6 +25,7 @@ from bot.domain.providers import (
     ProviderRejected,
     ProviderUnavailable,
 )
+from bot.i18n import Count
 from bot.services import edit_text, image_intake, metrics
 from bot.services.job_delivery import (
     GenerationResult,
@@ -67,7 +68,8 @@ class JobAttempt:
         if job.model_id not in self._known():
             why = "that model is no longer offered"
             return GenerationFailed(f"I could not make this image: {why}. Your "
-                                    f"{_credits(job.cost)} were refunded."), FAILED, why
+                                    f"{_credits(job.cost)} were refunded.",
+                                    key="fail-model-gone", credits=Count(job.cost)), FAILED, why
         model = self.catalog.get(job.model_id)
         now = self.clock()
         if job.deadline_at is None:
@@ -77,13 +79,15 @@ class JobAttempt:
             why = "it could not finish before its deadline"
             return GenerationFailed(
                 f"{model.name} could not finish your image in time ({why}). "
-                f"Your {_credits(job.cost)} were refunded."), FAILED, why
+                f"Your {_credits(job.cost)} were refunded.", key="fail-deadline",
+                model=model.name, credits=Count(job.cost)), FAILED, why
         resuming = bool(job.provider_handle)
         if not resuming and job.called_at is not None:
             why = "interrupted by a restart before it finished"
             return GenerationFailed(
                 f"I restarted before your image was ready. Your {_credits(job.cost)} were "
-                "refunded; please try again."), FAILED, why
+                "refunded; please try again.", key="fail-restarted",
+                credits=Count(job.cost)), FAILED, why
         # An edit's pictures come from storage, so a resume after a restart (or a worker of
         # another process) sends the very bytes the person gave.
         images = tuple(await self.jobs.job_images(job.id)) if job.is_edit else ()
@@ -95,25 +99,29 @@ class JobAttempt:
                 image = await self._call(job, model, resuming, progress, images)
         except ProviderRejected as exc:
             return self._failed(job, model, f"{model.name} refused this prompt: {exc.reason}.",
-                                progress, rejected=True)
+                                progress, rejected=True, key="fail-refused",
+                                reason=exc.reason)
         except ProviderUnavailable as exc:
             log.warning("job %s unavailable: %s", job.id, exc.reason)
             if resuming:
                 return self._resume_failed(job, model, exc.reason)
             return self._failed(
                 job, model, f"{model.name} is unavailable right now. "
-                "Please try again in a minute or pick another model.", progress)
+                "Please try again in a minute or pick another model.", progress,
+                key="fail-unavailable")
         except ProviderError as exc:
             return self._resume_failed(job, model, exc.reason)
         except TimeoutError:
             return self._failed(
                 job, model, f"{model.name} took longer than {self.timeout:.0f} seconds, "
-                "so I stopped waiting.", progress)
+                "so I stopped waiting.", progress, key="fail-timeout",
+                seconds=round(self.timeout))
         if image.flagged and job.safety_level != "mature":
             # Never posted outside mature, and never tried on another route (a moderation
             # verdict, not an outage).
             return self._failed(job, model, f"{image.flag_reason}, so it is not posted "
-                                "here.", progress, rejected=True)
+                                "here.", progress, rejected=True, key="fail-flagged",
+                                reason=image.flag_reason)
         await notify(progress, Progress("finished", job.id, model.name))
         log.info("job %s succeeded provider=%s", job.id, image.provider)
         await self._keep_output(job, image)
@@ -154,15 +162,19 @@ class JobAttempt:
                         type(exc).__name__)
 
     def _failed(self, job: Job, model: Model, why: str, progress: ProgressCallback | None,
-                rejected: bool = False) -> tuple[Outcome, str, str]:
+                rejected: bool = False, key: str = "", **params: Any
+                ) -> tuple[Outcome, str, str]:
+        """`key`/`params`: the catalog message of `why` (with the refund), for the reader."""
         self._spawn(notify(progress, Progress("failed", job.id, model.name)))
         failed = GenerationFailed(f"{why} Your {_credits(job.cost)} were refunded.",
-                                  rejected=rejected)
+                                  rejected=rejected, key=key, model=model.name,
+                                  credits=Count(job.cost), **params)
         return failed, FAILED, why
 
     def _resume_failed(self, job: Job, model: Model, reason: str) -> tuple[Outcome, str, str]:
         reason = reason or "it could not be picked up after a restart"
         failed = GenerationFailed(
             f"{model.name} could not finish your image after a restart ({reason}). "
-            f"Your {_credits(job.cost)} were refunded.")
+            f"Your {_credits(job.cost)} were refunded.", key="fail-not-resumed",
+            model=model.name, reason=reason, credits=Count(job.cost))
         return failed, FAILED, f"not resumed: {reason}"

@@ -10,11 +10,13 @@ that was made but could not be posted is refunded, once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import i18n
 from bot.domain.catalog import Model
 from bot.domain.credits import Ledger
 from bot.domain.errors import GenerationFailed, HandedOff
@@ -113,14 +115,16 @@ class JobDelivery:
                     await self.tell_position(waiter, head.index(job_id) + 1)
             elif claimed_by != self.worker_id:
                 if status == RUNNING:
-                    await notify(waiter.on_progress, Progress("started", job_id, waiter.model_name))
+                    await notify(waiter.on_progress,
+                                 Progress("started", job_id, waiter.model_name), waiter.job.locale)
                 waiter.future.set_exception(HandedOff(job_id))
 
     async def tell_position(self, waiter: Waiter, position: int) -> None:
         if waiter.told_position != position:
             waiter.told_position = position
             await notify(
-                waiter.on_progress, Progress("queued", waiter.job.id, waiter.model_name, position)
+                waiter.on_progress, Progress("queued", waiter.job.id, waiter.model_name, position),
+                waiter.job.locale,
             )
 
     def progress(self, job_id: str) -> ProgressCallback:
@@ -129,7 +133,7 @@ class JobDelivery:
         async def tell(progress: Progress) -> None:
             waiter = self.waiters.get(job_id)
             if waiter is not None:
-                await notify(waiter.on_progress, progress)
+                await notify(waiter.on_progress, progress, waiter.job.locale)
 
         return tell
 
@@ -148,7 +152,8 @@ class JobDelivery:
             self._undelivered.append((job, outcome))
             return
         try:
-            await deliver(job, outcome)
+            with i18n.use(job.locale):  # later, maybe after a restart: the requester's words
+                await deliver(job, outcome)
         except Exception as exc:  # noqa: BLE001 - whatever failed, the person must not pay
             if isinstance(exc, NotDelivered):
                 log.warning("job %s not delivered: %s", job.id, exc)
@@ -181,11 +186,14 @@ class JobDelivery:
         return refunded
 
 
-async def notify(callback: ProgressCallback | None, progress: Progress) -> None:
-    """Progress goes to chat; a failed status edit must never fail or refund the job."""
+async def notify(callback: ProgressCallback | None, progress: Progress,
+                 locale: str | None = None) -> None:
+    """Progress goes to chat; a failed status edit must never fail or refund the job.
+    `locale`: the requester's (the job's), as the worker's task has no language of its own."""
     if callback is None:
         return
     try:
-        await callback(progress)
+        with i18n.use(locale) if locale is not None else contextlib.nullcontext():
+            await callback(progress)
     except Exception:  # noqa: BLE001
         log.warning("progress callback failed for job %s", progress.job_id, exc_info=True)

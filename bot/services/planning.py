@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot import i18n
 from bot.domain.catalog import Catalog, Model
 from bot.domain.errors import BadImage, CannotEdit, InsufficientCredits, RequestError
 from bot.domain.intents import IntentTable
@@ -74,7 +75,8 @@ class Planner:
         if aspect not in model.aspect_ratios:
             alternative = self._model_with_aspect(chosen.compare, aspect)
             if alternative is None:
-                raise RequestError(f"No model here supports the aspect ratio {aspect}.")
+                raise RequestError(f"No model here supports the aspect ratio {aspect}.",
+                                   key="no-aspect", aspect=aspect)
             reason += f" ({model.name} has no {aspect}, so {alternative.name})"
             model = alternative
         return Plan(chosen.id, model, reason, aspect)
@@ -106,7 +108,12 @@ class Planner:
             message += f" {cheaper.name} ({price_label(cheaper, kind)}) fits your balance."
         else:
             message += " No model fits your balance right now."
-        error = InsufficientCredits(message, needed=price(model, kind), balance=balance)
+        words = ({"key": "not-enough-cheaper", "cheaper": cheaper.name,
+                  "cheaper_price": i18n.Count(price(cheaper, kind))}
+                 if cheaper is not None and cheaper.id != model.id else {"key": "not-enough-none"})
+        error = InsufficientCredits(message, needed=price(model, kind), balance=balance,
+                                    model=model.name, price=i18n.Count(price(model, kind)),
+                                    have=balance, **words)
         error.suggestion = cheaper.id if cheaper is not None and cheaper.id != model.id else None
         return error
 

@@ -1,15 +1,20 @@
 """Platform-neutral words for chat surfaces: captions, choices, model lists (help: help.py).
 
-Every surface (console, Telegram, Discord) says the same things; only layout differs.
+Every surface (console, Telegram, Discord) says the same things; only layout differs. The
+words come from the catalogs (data/locales/*/replies.ftl) in the current locale; the short
+lines below (`replies.SORRY` ...) are read at use time, so they are in the locale of the
+event that reads them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import i18n
 from bot.domain import errors
 from bot.domain.catalog import Catalog, Model
 from bot.domain.intents import IntentTable
+from bot.i18n import t
 from bot.services import edit_text
 from bot.services.generation import GenerationResult, Progress
 from bot.services.planning import Planner, price
@@ -18,12 +23,13 @@ from bot.services.planning import Planner, price
 def text_hint(exc: BaseException) -> str:
     """For text surfaces: how to pick the cheaper model an InsufficientCredits suggests."""
     # Only for a shortfall: other errors that carry a suggestion (CannotEdit) name it already.
-    suggestion = getattr(exc, "suggestion", None) if isinstance(exc, errors.InsufficientCredits) else None
-    return f" Add `--model {suggestion}` to use it." if suggestion else ""
+    suggestion = (getattr(exc, "suggestion", None)
+                  if isinstance(exc, errors.InsufficientCredits) else None)
+    return t("add-model-hint", model=suggestion) if suggestion else ""
 
 
 def credits(n: int) -> str:
-    return f"{n} credit" + ("" if n == 1 else "s")
+    return t("credits", n=n)
 
 
 @dataclass(frozen=True)
@@ -36,14 +42,55 @@ class Choice:
     model_id: str | None = None
 
 
+def reason_of(intent: str, reason: str) -> str:
+    """Why the model was picked. English shows the planner's own words, as stored on the
+    job (they quote the prompt); other languages say the same kind of reason from their
+    catalog: the person's pick, the intent they asked for, or the intent's reason."""
+    key = f"intent-{intent}-why"
+    if i18n.current() == i18n.DEFAULT or not i18n.has(key):
+        return reason
+    if reason.startswith(PICKED):
+        return t("reason-picked", model=reason.removeprefix(PICKED))
+    if reason.startswith(f"{ASKED}{intent}:"):
+        return t("reason-asked", intent=intent, why=t(key))
+    return t(key)
+
+
+PICKED, ASKED = "you picked ", "you asked for "  # the planner's words (planning.py)
+
+
+def intent_phrase(intent_id: str, phrase: str) -> str:
+    key = f"intent-{intent_id}-phrase"
+    if i18n.current() == i18n.DEFAULT or not i18n.has(key):
+        return phrase
+    return t(key)
+
+
+def _data(key: str, english: str) -> str:
+    """Operator data (models.toml, intents.toml) in English, or its catalog translation."""
+    if i18n.current() == i18n.DEFAULT or not i18n.has(key):
+        return english
+    return t(key)
+
+
+def strengths(model: Model) -> str:
+    return _data(f"model-{model.id}-strengths", ", ".join(model.strengths))
+
+
+def speed(model: Model) -> str:
+    return _data(f"speed-{model.speed}", model.speed)
+
+
 def result_caption(result: GenerationResult) -> str:
-    demo = " (offline demo renderer)" if result.image.is_demo else ""
+    demo = t("demo-suffix") if result.image.is_demo else ""
+    reason = reason_of(result.job.intent, result.reason)
     origin = edit_text.kind_line(result.job.kind, result.job.parent_id,
                                  len(result.job.images))
     lines = [
         *([origin] if origin else []),
-        f"{result.model.name}{demo}, because {result.reason}.",
-        f"Cost {credits(result.cost)} · balance {credits(result.balance)} · seed {result.job.seed}",
+        t("caption-model", model=result.model.name, demo=demo, reason=reason),
+        t("caption-cost", cost=credits(result.cost), balance=credits(result.balance),
+          seed=str(result.job.seed)),
     ]
     return "\n".join(lines)
 
@@ -55,19 +102,19 @@ def result_choices(result: GenerationResult, catalog: Catalog, planner: Planner)
     job = result.job
     kind = job.kind
     own = price(result.model, kind)
-    choices = [Choice("again", f"Again on {result.model.name} ({credits(own)})")]
+    choices = [Choice("again", t("choice-again", model=result.model.name, price=credits(own)))]
     count = len(result.job.images) or 1
     others = [m for m in catalog.others(job.model_id)
               if not job.is_edit or planner.can_edit(m, count)]
     for model in others:
-        choices.append(Choice("model", f"{model.name} ({credits(price(model, kind))})", model.id))
+        choices.append(Choice("model", choice_label(model, kind), model.id))
     if job.is_edit:
         trio = planner.edit_compare_models(job.intent, job.model_id, count)
     else:
         trio = planner.compare_models(job.intent, job.model_id, job.aspect)
     if trio:
         total = sum(price(m, kind) for m in trio)
-        choices.append(Choice("compare", f"Compare on 3 ({credits(total)})"))
+        choices.append(Choice("compare", t("choice-compare", price=credits(total))))
     return choices + vary_choices(result, planner)
 
 
@@ -87,78 +134,84 @@ def vary_choices(result: GenerationResult, planner: Planner) -> list[Choice]:
 
 
 def progress_text(progress: Progress) -> str:
+    name = progress.model_name
     if progress.stage == "queued":
-        return f"Queued: position {progress.position}. {progress.model_name} will start soon."
+        return t("progress-queued", position=progress.position, model=name)
     if progress.stage == "started":
-        return f"Generating with {progress.model_name}…"
+        return t("progress-started", model=name)
     if progress.stage == "finished":
-        return f"{progress.model_name} finished. Uploading…"
-    return f"{progress.model_name} failed."
+        return t("progress-finished", model=name)
+    return t("progress-failed", model=name)
 
 
 def model_lines(catalog: Catalog, demo_mode: bool = False) -> list[str]:
     lines = [
-        f"{m.name} (`{m.id}`): {credits(m.credits)}, {m.speed}, {', '.join(m.strengths)}"
+        t("model-line", name=m.name, id=m.id, price=credits(m.credits), speed=speed(m),
+          strengths=strengths(m))
         for m in catalog
     ]
     if demo_mode:
-        lines.append("No provider keys are set: every model runs on the offline demo renderer.")
+        lines.append(t("models-demo"))
     return lines
 
 
 def intent_lines(intents: IntentTable, catalog: Catalog) -> list[str]:
-    return [f"{i.id}: “{i.phrase}” → {catalog.get(i.default_model).name}" for i in intents]
+    return [t("intent-line", id=i.id, phrase=intent_phrase(i.id, i.phrase),
+              model=catalog.get(i.default_model).name) for i in intents]
 
 
 # -- short, surface-neutral lines shared by the chat adapters -------------------------------
+# Read as `replies.SORRY`: module __getattr__ renders them in the locale of the moment.
 
-BUTTON_EXPIRED = errors.BUTTON_EXPIRED
-DELETED = "Deleted."
-ALREADY_COUNTED = "Already counted: that request was handled once."
-SORRY = "Sorry, something went wrong on my side. If credits were taken for it, they were refunded."
-SHUTTING_DOWN = errors.STOPPED_AND_REFUNDED
-RESTARTING = errors.RESTARTING
+_LINES = {
+    "BUTTON_EXPIRED": "button-expired",
+    "DELETED": "deleted",
+    "ALREADY_COUNTED": "already-counted",
+    "SORRY": "sorry",
+    "SHUTTING_DOWN": "stopped-and-refunded",
+    "RESTARTING": "restarting",
+    # giveaways and private replies (chat surfaces with buttons and private chats)
+    "GIVEAWAY_ENTER": "giveaway-enter",
+    "GIVEAWAY_IN": "giveaway-in",
+    "GIVEAWAY_LEFT": "giveaway-left",
+    "GIVEAWAY_EXPIRED": "giveaway-expired",
+    "SENT_PRIVATELY": "sent-privately",
+    "NO_PRIVATE_CHAT": "no-private-chat",
+    "LINK_NEEDS_PRIVATE_CHAT": "link-needs-private-chat",
+}
 
 
-# giveaways and private replies (chat surfaces with buttons and private chats)
-GIVEAWAY_ENTER = "🎉 Enter"
-GIVEAWAY_IN = "You're in! Tap again to leave."
-GIVEAWAY_LEFT = "You left the giveaway."
-GIVEAWAY_EXPIRED = "This button has expired: that giveaway is not running here."
-SENT_PRIVATELY = "I sent it to you in a private chat."
-NO_PRIVATE_CHAT = "I can't message you privately (start a chat with me first), so here it is:"
-LINK_NEEDS_PRIVATE_CHAT = (
-    "Link codes are private, so I only send them in a private chat, and I can't message you "
-    "yet. Open a chat with me, press Start, and send /link there."
-)
+def __getattr__(name: str) -> str:
+    key = _LINES.get(name)
+    if key is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return t(key)
 
 
 def working_on(what: str) -> str:
     """The instant acknowledgement of a button press, e.g. `On it: Flux Pro (5 credits)…`."""
-    return f"On it: {what}…"
+    return t("working-on", what=what)
 
 
 def not_delivered(model_name: str, job_id: str) -> str:
     """The image was made but the chat would not take it (the service refunded it)."""
-    return (f"Sorry, the {model_name} image was made but I could not post it here "
-            f"(job {job_id}), so your credits were refunded.")
+    return t("not-delivered", model=model_name, job=job_id)
 
 
 def maybe_not_delivered(model_name: str, job_id: str) -> str:
     """The chat did not confirm the image in time: it may or may not have arrived."""
-    return (f"Telegram did not confirm the {model_name} image in time (job {job_id}). In case "
-            "it did not reach you, your credits were refunded.")
+    return t("maybe-not-delivered", model=model_name, job=job_id)
 
 
 def unknown_command(command: str) -> str:
-    return f"I don't know {command[:30]}. Try /help."
+    return t("unknown-command", command=command[:30])
 
 
 def cheaper_option(model: Model) -> str:
     """The hint under an 'insufficient credits' message when a cheaper model fits."""
-    return f"Tap below to run it on {model.name} for {credits(model.credits)}."
+    return t("cheaper-option", model=model.name, price=credits(model.credits))
 
 
-def choice_label(model: Model) -> str:
-    """A short button label: a model and its price."""
-    return f"{model.name} ({credits(model.credits)})"
+def choice_label(model: Model, kind: str = "generate") -> str:
+    """A short button label: a model and its price (for an edit: its edit price)."""
+    return t("choice-model", model=model.name, price=credits(price(model, kind)))

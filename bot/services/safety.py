@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot import i18n
 from bot.domain.community import format_duration
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
@@ -30,6 +31,7 @@ from bot.domain.safety import (
     SafetyStore,
     resolve,
 )
+from bot.i18n import t
 
 log = logging.getLogger(__name__)
 DAY = 86400.0
@@ -41,12 +43,15 @@ def parse_span(text: str, what: str = "A ban", low: int = MIN_BAN, high: int = M
     """`1h30m`, `2d`, `45m` -> seconds."""
     m = _DURATION.match((text or "").strip().lower())
     if not (text or "").strip() or not m or not any(m.groups()):
-        raise RequestError(f"`{text[:20]}` is not a duration. Write it like 45m, 1h30m or 7d.")
+        raise RequestError(f"`{text[:20]}` is not a duration. Write it like 45m, 1h30m or 7d.",
+                           key="not-ban-duration", value=text[:20])
     d, h, mi, s = (int(g or 0) for g in m.groups())
     total = d * 86400 + h * 3600 + mi * 60 + s
     if not low <= total <= high:
+        # Only a ban's range is said to members; the operator's own knobs stay in English.
         raise RequestError(f"{what} lasts between {format_duration(low)} and "
-                           f"{format_duration(high)}.")
+                           f"{format_duration(high)}.", key="ban-range" if what == "A ban" else "",
+                           low=i18n.Span(low), high=i18n.Span(high))
     return total
 
 
@@ -65,21 +70,24 @@ class Escalation:
         return cls(strikes, float(parse_span(window, "The window")), spans or cls.timeouts)
 
 
-KIND_TEXT = {
-    OPERATOR: "That prompt is refused everywhere by this bot's rules. Nothing was charged.",
-    SERVER: "That prompt uses a word this server's admins blocked. Nothing was charged.",
-}
+# What a member is told when a prompt is stopped, in their language (the check runs in
+# their event, so the words are rendered at once).
+KIND_KEYS = {OPERATOR: "safety-refused-everywhere", SERVER: "safety-server-word"}
+
+
+def kind_text(kind: str) -> str | None:
+    key = KIND_KEYS.get(kind)
+    return t(key) if key else None
 
 
 def level_text(level: Level) -> str:
-    return (f"That prompt is not allowed at the {level.label} safety level that applies "
-            "here (/safety says why). Nothing was charged.")
+    return t("safety-level", level=level.label)
 
 
 def until_text(until: float | None) -> str:
     if until is None:
-        return "until an admin lifts it"
-    return "until " + datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return t("until-lifted")
+    return t("until-time", time=datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 @dataclass
@@ -136,12 +144,12 @@ class SafetyService:
         kind = verdict.kind or LEVEL
         log.info("prompt blocked by the %s rule for %s in %s", kind, user.key, place.community)
         await self._audit(place, user, "blocked", kind, model_id, prompt)
-        text = KIND_TEXT.get(kind) or level_text(policy.level)
+        text = kind_text(kind) or level_text(policy.level)
         timeout = await self._escalate(place, user, now)
         if timeout:
-            text += (f" That is {self.escalation.strikes} blocked prompts in "
-                     f"{format_duration(self.escalation.window)}: you are timed out here for "
-                     f"{format_duration(timeout)}.")
+            text += t("safety-timed-out-now", strikes=self.escalation.strikes,
+                      window=i18n.duration(self.escalation.window),
+                      span=i18n.duration(timeout))
         raise SafetyBlocked(text, kind=kind)
 
     async def record(self, place: Place, user: UserRef, verdict: str, rule: str, *,
@@ -180,11 +188,9 @@ class SafetyService:
 
     def _ban_text(self, ban: Ban) -> str:
         if ban.auto:
-            return (f"You are timed out here after repeated blocked prompts, "
-                    f"{until_text(ban.until)}. Nothing was charged.")
-        why = f" Reason: {ban.reason}." if ban.reason else ""
-        return (f"An admin has banned you from making images here, {until_text(ban.until)}."
-                f"{why} Nothing was charged.")
+            return t("safety-auto-ban", until=until_text(ban.until))
+        why = t("safety-ban-why", reason=ban.reason) if ban.reason else ""
+        return t("safety-ban", until=until_text(ban.until), why=why)
 
     # -- for the admin commands -----------------------------------------------------------
 

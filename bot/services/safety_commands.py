@@ -16,11 +16,13 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
+from bot import i18n
 from bot.domain.commands import Access, Command, Kind, Option, Source
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
 from bot.domain.safety import ChannelRef, Level, Place
+from bot.i18n import t
 from bot.services.commands import Call, Handler, Reply
 from bot.services.community import CommunityService
 from bot.services.safety import SafetyService, parse_span, until_text
@@ -95,12 +97,14 @@ class SafetyCommands:
     async def show(self, call: Call) -> Reply:
         place = place_of(call.ctx)
         policy = await self.safety.policy(place)
-        lines = [f"Safety level here: {policy.level.label}.",
-                 *(f"• {reason}" for reason in policy.reasons)]
+        reasons = (policy.reasons if i18n.current() == i18n.DEFAULT
+                   else [t(key, **values) for key, values in policy.keyed])
+        lines = [t("safety-here", level=policy.level.label),
+                 *(f"• {reason}" for reason in reasons)]
         if not place.is_dm:
             count = len(await self.safety.words(place.community))
-            lines.append(f"• this server's own blocked words: {count}")
-        lines.append("The bot's own list applies everywhere and no server can lift it.")
+            lines.append("• " + t("safety-own-words", count=count))
+        lines.append(t("safety-bot-list"))
         return Reply("\n".join(lines))
 
     async def set(self, call: Call) -> Reply:
@@ -108,21 +112,20 @@ class SafetyCommands:
         place = await self._server(call, "/safety set", f"level={word} channel={channel}")
         level = None if word.strip().lower() in RESET_WORDS else Level.parse(word)
         if channel is not None and not isinstance(channel, ChannelRef):
-            raise RequestError("A group has one level for the whole chat here: leave out the "
-                               "channel.")
+            raise i18n.error(RequestError, "safety-group-one-level")
         channel_id = channel.id if channel else ""
         age = channel.age_restricted if channel else False
         policy = await self.safety.set_level(place, channel_id, level, call.ctx.user.key, age)
-        where = f"#{channel.name or channel.id}" if channel else "this server"
-        said = f"back to the default for {where}" if level is None else \
-            f"{level.label} for {where}"
-        text = f"Safety set: {said}. Now applies there: {policy.level.label}."
+        where = f"#{channel.name or channel.id}" if channel else t("safety-this-server")
+        said = (t("safety-back-to-default", where=where) if level is None
+                else t("safety-level-for", level=level.label, where=where))
+        text = t("safety-set", said=said, level=policy.level.label)
         if level is Level.MATURE and policy.fell_back:
             rule = dataclasses.replace(place, channel=channel_id, age_restricted=age)
-            text += (f" Mature cannot apply there ({rule.mature_rule()}), so it falls back "
-                     "to standard.")
+            text += t("safety-mature-falls-back",
+                      rule=t("why-rule-" + rule.mature_rule_key()))
         if level is not None and level > policy.level and not policy.fell_back:
-            text += f" The bot's operator allows nothing looser than {policy.level.label}."
+            text += t("safety-operator-cap", level=policy.level.label)
         return Reply(text)
 
     async def words(self, call: Call) -> Reply:
@@ -132,22 +135,20 @@ class SafetyCommands:
         if action == "list":
             words = await self.safety.words(place.community)
             if not words:
-                return Reply("This server has no blocked words of its own.", private=True)
-            return Reply("This server's blocked words:\n" + "\n".join(f"• {w}" for w in words),
+                return Reply(t("safety-no-words"), private=True)
+            return Reply(t("safety-words-title") + "\n" + "\n".join(f"• {w}" for w in words),
                          private=True)
         if action not in ("add", "remove"):
-            raise RequestError("Use `/safety words add <word>`, `remove <word>` or `list`.")
+            raise i18n.error(RequestError, "safety-words-usage")
         if action == "add":
             stored, added = await self.safety.add_word(place.community, text,
                                                        call.ctx.user.key)
             if added is None:
-                raise RequestError(f"This server has {self.safety.max_words} blocked words, "
-                                   "the most it can have. Remove one first.")
-            return Reply(f"Blocked here: {stored}." if added else f"{stored} was blocked "
-                         "already.")
+                raise i18n.error(RequestError, "safety-words-full", max=self.safety.max_words)
+            return Reply(t("safety-word-added" if added else "safety-word-was-there",
+                           word=stored))
         stored, removed = await self.safety.remove_word(place.community, text)
-        return Reply(f"No longer blocked here: {stored}." if removed else
-                     f"{stored} is not on this server's list.")
+        return Reply(t("safety-word-removed" if removed else "safety-word-absent", word=stored))
 
     async def ban(self, call: Call) -> Reply:
         duration = str(call.args.get("duration") or "")
@@ -164,21 +165,21 @@ class SafetyCommands:
                 reason = f"{duration} {reason}".strip()  # `/safety ban @ana spamming`
         ban = await self.safety.ban(place.community, target, seconds, reason,
                                     call.ctx.user.key)
-        return Reply(f"{call.name(target)} cannot make images here {until_text(ban.until)}.")
+        return Reply(t("safety-banned", name=call.name(target), until=until_text(ban.until)))
 
     async def unban(self, call: Call) -> Reply:
         target, place = await self._person_here(call, "/safety unban")
         lifted = await self.safety.unban(place.community, target)
-        return Reply(f"{call.name(target)} can make images here again." if lifted else
-                     f"{call.name(target)} was not banned here.")
+        return Reply(t("safety-unbanned" if lifted else "safety-not-banned",
+                       name=call.name(target)))
 
     async def log(self, call: Call) -> Reply:
         place = await self._server(call, "/safety log")
         person = await call.args.user("user")
         rows = await self.safety.log(place.community, person[0] if person else None)
         if not rows:
-            return Reply("Nothing was blocked, refused or flagged here.", private=True)
-        lines = ["The last blocks, refusals and flagged images here:"]
+            return Reply(t("safety-log-empty"), private=True)
+        lines = [t("safety-log-title")]
         for r in rows:
             when = datetime.fromtimestamp(r.at, UTC).strftime("%m-%d %H:%M")
             what = " · ".join(x for x in (r.model_id, r.route, r.vendor_reason) if x)
@@ -192,8 +193,7 @@ class SafetyCommands:
         await self.community.require_admin(call.ctx, action, detail)
         place = place_of(call.ctx)
         if place.is_dm:
-            raise RequestError(f"Safety settings belong to a server or group. Private chats "
-                               f"use the bot's level ({self.safety.dm_level.label}).")
+            raise i18n.error(RequestError, "safety-not-in-dm", level=self.safety.dm_level.label)
         return place
 
     async def _person_here(self, call: Call, action: str, detail: str = ""
@@ -204,6 +204,6 @@ class SafetyCommands:
             await self.community.require_admin(call.ctx, action, detail)
         person = await call.args.user("user")
         if person is None:
-            raise RequestError("Name someone: reply to their message, or write @username.")
+            raise i18n.error(RequestError, "name-someone")
         place = await self._server(call, action, f"{person[0].key} {detail}".strip())
         return person[0], place

@@ -104,7 +104,7 @@ class Shutdown:
                 handed.append(waiter)  # another process claimed it meanwhile: it posts it
                 continue
             if not waiter.future.done():
-                waiter.future.set_exception(ShuttingDown(STOPPED_AND_REFUNDED))
+                waiter.future.set_exception(ShuttingDown(STOPPED_AND_REFUNDED, key="stopped-and-refunded"))
         for waiter in handed:  # a queued one stays queued: a live process claims it
             if not waiter.future.done():
                 waiter.future.set_exception(HandedOff(waiter.job.id))

@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
+from bot import i18n
 from bot.domain import keys
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
@@ -32,6 +33,7 @@ from bot.domain.store import (
     parse_payload,
     payload,
 )
+from bot.i18n import t
 from bot.services import store_text
 from bot.services.community import CommunityService
 from bot.services.replies import credits
@@ -105,10 +107,10 @@ class StoreService:
     def invoice(self, pack_id: str) -> Invoice:
         pack = self.store.get(pack_id)
         if pack is None or not pack.on_sale:
-            raise RequestError("That pack is not on sale any more. Send /buy to see the packs.")
+            raise i18n.error(RequestError, "pack-gone")
         return Invoice(
             title=pack.label,
-            description=f"{credits(pack.credits)} for images in this bot.",
+            description=t("invoice-description", credits=credits(pack.credits)),
             payload=payload(pack), label=credits(pack.credits), stars=pack.stars,
         )
 
@@ -117,12 +119,12 @@ class StoreService:
         person. Pure and fast (no database): Telegram wants the answer within 10 seconds."""
         offer = parse_payload(invoice_payload)
         if offer is None:
-            return "This invoice is not from this bot's store. Send /buy for a new one."
+            return t("invoice-foreign")
         pack = self.store.get(offer.pack_id)
         if pack is None or not pack.on_sale:
-            return "That pack is not on sale any more. Send /buy to see the packs on sale."
+            return t("invoice-pack-gone")
         if currency != CURRENCY or total_amount != offer.stars:
-            return "The price of this invoice does not match. Send /buy for a new one."
+            return t("invoice-price-mismatch")
         return None
 
     async def paid_on_telegram(self, payment: StarPayment) -> Credited:
@@ -132,8 +134,7 @@ class StoreService:
         if offer is None:
             log.error("telegram payment %s has a payload this bot never wrote; not credited",
                       payment.charge_id)
-            raise RequestError("I could not match this payment to a pack. Please send "
-                               f"/paysupport with the payment id {payment.charge_id}.")
+            raise i18n.error(RequestError, "payment-unmatched", id=payment.charge_id)
         if offer.stars != payment.stars:  # pre-checkout refuses this; keep what was paid
             log.warning("telegram payment %s: paid %d stars for an offer of %d",
                         payment.charge_id, payment.stars, offer.stars)

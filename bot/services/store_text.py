@@ -7,12 +7,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot import i18n
 from bot.domain.store import Credited, Pack, Purchase, Store
+from bot.i18n import t
 from bot.services.replies import credits
 
+# English constants (the catalog's store.ftl has them in every language: see not_for_sale).
 NOT_FOR_SALE = "Buying credits is not available here."
 STARS_DISPUTE = ("If a refund is refused, you can report the payment id to Telegram: "
                  "t.me/BotFather?start=starsdispute")
+
+
+def not_for_sale() -> str:
+    return t("not-for-sale")
 
 
 def star_label(stars: int) -> str:
@@ -20,40 +27,37 @@ def star_label(stars: int) -> str:
 
 
 def pack_button(pack: Pack) -> str:
-    return f"{pack.label}: {credits(pack.credits)} for {star_label(pack.stars)}"
+    return t("pack-button", label=pack.label, credits=credits(pack.credits),
+             stars=star_label(pack.stars))
 
 
 def purchase_line(p: Purchase) -> str:
-    when = datetime.fromtimestamp(p.created_at, UTC).strftime("%Y-%m-%d %H:%M")
-    price = f" for {star_label(p.price)}" if p.price else ""
+    when = i18n.date_time(datetime.fromtimestamp(p.created_at, UTC))
+    price = t("purchase-price", stars=star_label(p.price)) if p.price else ""
     state = ""
     if p.status == "refunded":
-        state = f", refunded ({credits(p.taken_back)} taken back"
-        state += f", {credits(p.shortfall)} already spent)" if p.shortfall else ")"
+        state = (t("purchase-refunded-spent", taken=credits(p.taken_back),
+                   spent=credits(p.shortfall)) if p.shortfall
+                 else t("purchase-refunded", taken=credits(p.taken_back)))
     return f"{when}  {p.pack_id}: {credits(p.credits)}{price}{state}  id {p.payment_id}"
 
 
 def support_text(bought: list[Purchase], contact: str, platform: str) -> str:
-    lines = (["Your purchases:", *map(purchase_line, bought)] if bought
-             else ["You have not bought anything here yet."])
-    if contact:
-        lines.append(f"Problems with a payment? Contact the operator: {contact} "
-                     "(quote the payment id).")
-    else:
-        lines.append("Problems with a payment? Ask the operator of this bot and quote the "
-                     "payment id.")
+    lines = ([t("your-purchases"), *map(purchase_line, bought)] if bought
+             else [t("no-purchases")])
+    lines.append(t("support-contact", contact=contact) if contact else t("support-ask"))
     if platform == "telegram":
-        lines.append(STARS_DISPUTE)
+        lines.append(t("stars-dispute"))
     return "\n".join(lines)
 
 
 def receipt_text(done: Credited, store: Store) -> str:
     p = done.purchase
     pack = store.get(p.pack_id)
-    head = "Thank you!" if done.new else "Already credited:"
-    return (f"{head} +{credits(p.credits)} ({pack.label if pack else p.pack_id}). "
-            f"You have {credits(done.balance)}.\n"
-            f"Payment id {p.payment_id}. Questions or a refund: /paysupport")
+    head = t("receipt-new") if done.new else t("receipt-again")
+    return t("receipt", head=head, credits=credits(p.credits),
+             pack=pack.label if pack else p.pack_id, balance=credits(done.balance),
+             id=p.payment_id)
 
 
 def console_text(packs: list[Pack]) -> str:

@@ -14,6 +14,7 @@ from bot.services.community import CommunityService
 from bot.services.generation import GenerationService
 from bot.services.giveaways import GiveawayService
 from bot.services.health import Health
+from bot.services.language import LanguageService
 from bot.services.provider_router import ProviderRouter
 from bot.services.recovery import Recovery
 from bot.services.shutdown import Shutdown
@@ -34,3 +35,4 @@ class SurfaceApp(Protocol):
     health: Health  # the surfaces say here whether they are connected (/readyz)
     shutdown: Shutdown  # the one shutdown policy: call drain() on stop, while you can post
     store: StoreService  # credit packs, payments and refunds
+    languages: LanguageService  # which language each person and place speaks

@@ -211,6 +211,7 @@ class FakeDiscord(UserDrivers, StoreMixin):
         self.application_id: str = sid(application_id) if application_id is not None else bid
         self.application_flags = 0
         self.world = World(self.snowflake, bot_user)
+        self.client_locales: dict[str, str] = {}
         self.owner = self.world.make_user(username="app-owner")
         self.gateway = Gateway(self)
 

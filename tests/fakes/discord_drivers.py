@@ -55,6 +55,12 @@ DM_APP_PERMISSIONS = (
 
 
 class UserDrivers:
+    client_locales: dict[str, str]  # user id -> the language their Discord client is in
+
+    def set_client_locale(self, user: Any, locale: str) -> None:
+        """Every interaction of `user` from now on carries `locale` (e.g. "pt-BR")."""
+        self.client_locales[self._user(user)["id"]] = locale
+
     """Mixin: the methods below use FakeDiscord's state (``self.world``, ``self._messages`` ...)."""
 
     if TYPE_CHECKING:  # provided by FakeDiscord
@@ -119,7 +125,7 @@ class UserDrivers:
         guild_id: Any = None,
         channel_id: Any = None,
         message: dict[str, Any] | None = None,
-        locale: str = "en-US",
+        locale: str | None = None,
         attachment_size_limit: int | None = None,
     ) -> FakeInteraction:
         u = self._user(user)
@@ -133,7 +139,8 @@ class UserDrivers:
             "data": data,
             "token": token,
             "version": 1,
-            "locale": locale,
+            # The person's client language (set_client_locale), unless this call says one.
+            "locale": locale or self.client_locales.get(u["id"], "en-US"),
             "entitlements": [],
             "entitlement_sku_ids": [],
         }
@@ -433,7 +440,7 @@ class UserDrivers:
         *,
         guild_id: Any = None,
         channel_id: Any = None,
-        locale: str = "en-US",
+        locale: str | None = None,
         attachment_size_limit: int | None = None,
     ) -> FakeInteraction:
         """Invoke a synced chat-input command as ``user`` (DM when ``guild_id`` is None).
@@ -462,7 +469,7 @@ class UserDrivers:
         *,
         guild_id: Any = None,
         channel_id: Any = None,
-        locale: str = "en-US",
+        locale: str | None = None,
     ) -> FakeInteraction:
         """Type-4 autocomplete while ``user`` types option ``focused`` (its value in
         ``options`` is sent as the partial string). ``await inter.wait_choices()``."""

@@ -471,6 +471,31 @@ def _validate_name(errs: FormErrors, p: list[Any], name: Any, *, chat_input: boo
         )
 
 
+# Discord's locale codes (developers/reference: Locales): the keys of *_localizations.
+DISCORD_LOCALES = frozenset(
+    "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el "
+    "bg ru uk hi th zh-CN ja zh-TW ko".split()
+)
+
+
+def _validate_localizations(errs: FormErrors, p: list[Any], item: dict[str, Any]) -> None:
+    """name_localizations follow the name rules, description_localizations 1-100 characters,
+    both keyed by Discord locales only."""
+    for field, is_name in (("name_localizations", True), ("description_localizations", False)):
+        values = item.get(field) or {}
+        if not isinstance(values, dict):
+            errs.add([*p, field], "MODEL_TYPE_CONVERT", "Only dictionaries may be used")
+            continue
+        for locale, text in values.items():
+            where = [*p, field, locale]
+            if locale not in DISCORD_LOCALES:
+                errs.add(where, "LOCALE_INVALID", f"Invalid locale {locale!r}")
+            elif is_name:
+                _validate_name(errs, [*p, field], text, chat_input=True)
+            else:
+                _bad_len(errs, where, text, 1, COMMAND_DESCRIPTION_MAX)
+
+
 def _validate_option(errs: FormErrors, p: list[Any], opt: dict[str, Any], depth: int) -> None:
     t = opt.get("type")
     if t not in OPTION_TYPES:
@@ -478,6 +503,7 @@ def _validate_option(errs: FormErrors, p: list[Any], opt: dict[str, Any], depth:
         return
     _validate_name(errs, p, opt.get("name"), chat_input=True)
     _bad_len(errs, [*p, "description"], opt.get("description"), 1, COMMAND_DESCRIPTION_MAX)
+    _validate_localizations(errs, p, opt)
     children = opt.get("options") or []
     if t in (OPT_SUB_COMMAND, OPT_SUB_COMMAND_GROUP):
         if opt.get("required"):
@@ -588,6 +614,7 @@ def validate_command(cmd: Any) -> FormErrors:
     desc = cmd.get("description")
     if chat_input:
         _bad_len(errs, ["description"], desc, 1, COMMAND_DESCRIPTION_MAX)
+        _validate_localizations(errs, [], cmd)
         errs.extend(_validate_options(cmd.get("options"), 0))
     elif ctype in (2, 3):
         if desc:

@@ -130,6 +130,7 @@ class FakeTelegram(BotApiMethods, PaymentsMixin, WebhookMixin):
         self.calls: list[Call] = []
         self.callback_answers: dict[str, dict] = {}
         self.commands: dict[str, list[dict]] = {}  # key: f"{scope_json}|{language_code}"
+        self.descriptions: dict[str, str] = {}  # setMyDescription, by language_code
         self.files: dict[str, StoredFile] = {}
         self.history: list[dict] = []  # every Update queued, in order (copies)
         self._init_webhooks(allow_local_webhooks)
@@ -238,9 +239,11 @@ class FakeTelegram(BotApiMethods, PaymentsMixin, WebhookMixin):
     # ------------------------------------------------------------------ user-side drivers
 
     def make_user(
-        self, id: int, first_name: str = "User", username: str | None = None, is_bot: bool = False
+        self, id: int, first_name: str = "User", username: str | None = None, is_bot: bool = False,
+        language_code: str = "en",
     ) -> dict:
-        user = {"id": int(id), "is_bot": is_bot, "first_name": first_name, "language_code": "en"}
+        user = {"id": int(id), "is_bot": is_bot, "first_name": first_name,
+                "language_code": language_code}
         if username:
             user["username"] = username
         self._users[user["id"]] = user

@@ -354,6 +354,7 @@ class BotApiMethods:
         return kind in self._allowed
 
     def _api_setMyCommands(self, p: dict, files: dict) -> bool:
+        _check_language_code(p.get("language_code"))
         commands = p.get("commands")
         if not isinstance(commands, list) or len(commands) > 100:
             raise bad("can't parse commands JSON object")
@@ -368,6 +369,22 @@ class BotApiMethods:
             {"command": c["command"].lstrip("/"), "description": c["description"]} for c in commands
         ]
         return True
+
+    def _api_setMyDescription(self, p: dict, files: dict) -> bool:
+        """Bot API: description 0-512 characters (empty removes it) per language_code."""
+        code = _check_language_code(p.get("language_code"))
+        text = str(p.get("description") or "")
+        if len(text) > 512:
+            raise bad("BOT_DESCRIPTION_INVALID")
+        if text:
+            self.descriptions[code] = text
+        else:
+            self.descriptions.pop(code, None)
+        return True
+
+    def _api_getMyDescription(self, p: dict, files: dict) -> dict:
+        code = _check_language_code(p.get("language_code"))
+        return {"description": self.descriptions.get(code, self.descriptions.get("", ""))}
 
     def _api_getMyCommands(self, p: dict, files: dict) -> list[dict]:
         return self.my_commands(p.get("scope"), p.get("language_code") or "")
@@ -624,6 +641,14 @@ def chat_id_param(p: dict) -> int:
 def shallow(msg: dict) -> dict:
     """A message as embedded in reply_to_message (without its own reply)."""
     return {k: v for k, v in msg.items() if k != "reply_to_message"}
+
+
+def _check_language_code(code: Any) -> str:
+    """Bot API: "A two-letter ISO 639-1 language code", or empty for everyone else."""
+    code = str(code or "")
+    if code and not re.fullmatch(r"[a-z]{2}", code):
+        raise bad("language code is invalid")
+    return code
 
 
 def commands_key(scope: Any, language_code: str) -> str:

@@ -44,7 +44,7 @@ def no_errors(h: Harness):
 async def test_commands_are_synced_for_servers_and_dms(h: Harness):
     commands = {c["name"]: c for c in h.dc.commands()}
     assert sorted(commands) == ["Edit image", "balance", "buy", "credits", "daily", "edit",
-                                "give", "giveaway", "help", "history", "imagine",
+                                "give", "giveaway", "help", "history", "imagine", "language",
                                 "leaderboard", "link", "models", "paysupport", "safety"]
     assert commands["Edit image"]["type"] == 3  # a message command
     for name, command in commands.items():

@@ -127,7 +127,8 @@ async def test_commands_can_be_synced_to_guilds_for_instant_updates(h: Harness):
     await h.restart(DISCORD_GUILD_IDS=str(h.guild_id))
     assert sorted(c["name"] for c in h.dc.commands(h.guild_id)) == [
         "Edit image", "balance", "buy", "credits", "daily", "edit", "give", "giveaway", "help",
-        "history", "imagine", "leaderboard", "link", "models", "paysupport", "safety"]
+        "history", "imagine", "language", "leaderboard", "link", "models", "paysupport",
+        "safety"]
     _, msg = await h.imagine(h.bob, "a guild-only command")
     assert has_image(msg)
     h.dc.assert_no_errors()

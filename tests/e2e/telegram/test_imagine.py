@@ -38,7 +38,8 @@ async def test_commands_are_registered_with_telegram(h: Harness):
     names = [c["command"] for c in h.tg.my_commands()]
     assert sorted(names) == [
         "balance", "buy", "credits", "daily", "edit", "give", "giveaway", "help", "history",
-        "imagine", "leaderboard", "link", "models", "paysupport", "safety", "start", "vary",
+        "imagine", "language", "leaderboard", "link", "models", "paysupport", "safety", "start",
+        "vary",
     ]
 
 

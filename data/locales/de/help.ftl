@@ -1,0 +1,9 @@
+help-intro = Ich mache Bilder aus deinen Worten und wähle das passende Modell für deinen Wunsch.
+help-intents = Absichten
+help-intents-more = {" "}(danach wird das Modell gewählt)
+help-models = Modelle
+help-models-more = {" "}(Credits pro Bild)
+help-section-credits = Credits
+help-section-giveaways = Gewinnspiele
+help-balance = Du hast {$balance}. Das günstigste Modell, {$model}, kostet {$price}.
+help-section-safety = Sicherheit

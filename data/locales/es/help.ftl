@@ -1,0 +1,9 @@
+help-intro = Creo imágenes a partir de tus palabras y elijo el modelo adecuado para lo que pides.
+help-intents = Intenciones
+help-intents-more = {" "}(lo que elige el modelo)
+help-models = Modelos
+help-models-more = {" "}(créditos por imagen)
+help-section-credits = Créditos
+help-section-giveaways = Sorteos
+help-balance = Tienes {$balance}. El modelo más barato, {$model}, cuesta {$price}.
+help-section-safety = Seguridad

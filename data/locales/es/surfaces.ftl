@@ -1,0 +1,57 @@
+embed-demo-title = {$model} · imagen de demostración
+embed-reason = {$model}, porque: {$reason}.
+embed-for = para {$name}
+embed-cost = Coste
+embed-balance-left = Saldo restante
+embed-seed = Semilla
+embed-job = Trabajo {$job}
+embed-demo-footer = Imagen de demostración: la dibujó el renderizador sin conexión, no {$model}. Trabajo {$job}
+models-title = Modelos (créditos por imagen)
+button-delete = Borrar
+rerun-placeholder = Repetir con…
+run-on = Crear con {$model} ({$price})
+unposted = Tu imagen se creó, pero no pude publicarla aquí, así que se te han devuelto los créditos. Inténtalo de nuevo en un momento o pide a un administrador que revise mis permisos en este canal.
+command-gone = Ese comando ya no existe. Mira /help para ver los actuales.
+bad-input = No he podido usar ese dato: {$error}
+hint-button = {$text} Para usarlo, pulsa el botón de abajo.
+hint-rerun = {$text} Para usarlo, vuelve a lanzar /imagine con model: {$model}.
+dg-prize = {$winners} × {$each} ({$funded})
+dg-state-ended = {" "}· terminado
+dg-state-cancelled = {" "}· cancelado
+dg-description = Pulsa **Participar** para entrar. Los ganadores se eligen al azar y cobran automáticamente.
+dg-field-prize = Premio
+dg-field-host = Anfitrión
+dg-field-entrants = Participantes
+dg-field-ends = Termina
+dg-field-cancelled = Cancelado
+dg-field-winners = Ganadores
+dg-nobody = No participó nadie.
+dg-footer = Sorteo {$id}
+dg-announce-none = 🎉 **{$title}** terminó sin participantes, así que nadie ganó.{$back} (anfitrión: {$host})
+dg-announce-none-back = {" "}Los {$credits} volvieron a {$host}.
+dg-announce = 🎉 ¡**{$title}** ha terminado! Enhorabuena, {$names}: {$each} para cada uno, ya en vuestro saldo.{$back} (anfitrión: {$host})
+dg-announce-back = {" "}{$credits} volvieron al anfitrión.
+dg-entered = ¡Participas en **{$title}**! Los ganadores se eligen {$when}. (Si vuelves a pulsar Participar, sales.)
+dg-left = Has salido de **{$title}**. Pulsa Participar otra vez para volver.
+dg-end-announced = El sorteo `{$id}` ha terminado; los ganadores se anuncian aquí.
+tg-for = Para {$name}
+tg-each = {$credits} cada uno
+tg-ended-head = 🎉 <b>{$title}</b> ha terminado ({$entrants} participantes).
+tg-winners-line = { $count ->
+    [one] Ganador
+    [many] Ganadores
+   *[other] Ganadores
+}: {$names}: {$prize}.
+tg-nobody = No participó nadie.
+tg-congrats = 🎉 ¡Enhorabuena, {$names}! Habéis ganado {$prize} en «{$title}»; los créditos ya están en vuestro saldo.
+tg-no-entrants = El sorteo «{$title}» terminó sin participantes.
+tg-host-ended = {$host}, tu sorteo ha terminado.
+tg-back-to-you = {" "}Te han vuelto {$credits}.
+tg-hosted-by = Organiza {$host}. Pulsa Participar para entrar y otra vez para salir.
+tg-cancelled = 🚫 <b>{$title}</b> fue cancelado.
+dg-button-enter = Participar
+dg-button-ended = Terminado
+tg-compare-what = comparar en 3
+dg-gave = {$giver} le ha dado {$amount} a {$receiver}.
+dg-left-after = Te quedan {$left}.
+leaderboard-heading = Mayores saldos aquí

@@ -1,0 +1,9 @@
+help-intro = Je crée des images à partir de vos mots et je choisis le bon modèle selon votre demande.
+help-intents = Intentions
+help-intents-more = {" "}(ce qui choisit le modèle)
+help-models = Modèles
+help-models-more = {" "}(crédits par image)
+help-section-credits = Crédits
+help-section-giveaways = Tirages au sort
+help-balance = Vous avez {$balance}. Le modèle le moins cher, {$model}, coûte {$price}.
+help-section-safety = Sécurité

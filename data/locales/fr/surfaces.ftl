@@ -1,0 +1,57 @@
+embed-demo-title = {$model} · image de démonstration
+embed-reason = {$model}, car : {$reason}.
+embed-for = pour {$name}
+embed-cost = Coût
+embed-balance-left = Solde restant
+embed-seed = Graine
+embed-job = Tâche {$job}
+embed-demo-footer = Image de démonstration : dessinée par le rendu hors ligne, pas par {$model}. Tâche {$job}
+models-title = Modèles (crédits par image)
+button-delete = Supprimer
+rerun-placeholder = Relancer avec…
+run-on = Créer avec {$model} ({$price})
+unposted = Votre image est prête, mais je n’ai pas pu la publier ici : vos crédits ont été remboursés. Réessayez dans un instant ou demandez à un admin de vérifier mes permissions dans ce salon.
+command-gone = Cette commande n’existe plus. Voir /help pour les commandes actuelles.
+bad-input = Je n’ai pas pu utiliser cette valeur : {$error}
+hint-button = {$text} Pour l’utiliser, touchez le bouton ci-dessous.
+hint-rerun = {$text} Pour l’utiliser, relancez /imagine avec model: {$model}.
+dg-prize = {$winners} × {$each} ({$funded})
+dg-state-ended = {" "}· terminé
+dg-state-cancelled = {" "}· annulé
+dg-description = Cliquez sur **Participer** pour entrer. Les gagnants sont tirés au sort et payés automatiquement.
+dg-field-prize = Prix
+dg-field-host = Organisateur
+dg-field-entrants = Participants
+dg-field-ends = Fin
+dg-field-cancelled = Annulé
+dg-field-winners = Gagnants
+dg-nobody = Personne n’a participé.
+dg-footer = Tirage au sort {$id}
+dg-announce-none = 🎉 **{$title}** s’est terminé sans participants : personne n’a gagné.{$back} (organisateur : {$host})
+dg-announce-none-back = {" "}Les {$credits} sont revenus à {$host}.
+dg-announce = 🎉 **{$title}** est terminé ! Félicitations {$names} : {$each} chacun, déjà sur votre solde.{$back} (organisateur : {$host})
+dg-announce-back = {" "}{$credits} sont revenus à l’organisateur.
+dg-entered = Vous participez à **{$title}** ! Les gagnants seront tirés {$when}. (Cliquer à nouveau sur Participer vous retire.)
+dg-left = Vous avez quitté **{$title}**. Cliquez à nouveau sur Participer pour revenir.
+dg-end-announced = Le tirage au sort `{$id}` est terminé ; les gagnants sont annoncés ici.
+tg-for = Pour {$name}
+tg-each = {$credits} chacun
+tg-ended-head = 🎉 <b>{$title}</b> est terminé ({$entrants} participants).
+tg-winners-line = { $count ->
+    [one] Gagnant
+    [many] Gagnants
+   *[other] Gagnants
+} : {$names} : {$prize}.
+tg-nobody = Personne n’a participé.
+tg-congrats = 🎉 Félicitations {$names} ! Vous avez gagné {$prize} à « {$title} » ; les crédits sont sur votre solde.
+tg-no-entrants = Le tirage au sort « {$title} » s’est terminé sans participants.
+tg-host-ended = {$host}, votre tirage au sort est terminé.
+tg-back-to-you = {" "}{$credits} vous sont revenus.
+tg-hosted-by = Organisé par {$host}. Touchez Participer pour entrer, et à nouveau pour sortir.
+tg-cancelled = 🚫 <b>{$title}</b> a été annulé.
+dg-button-enter = Participer
+dg-button-ended = Terminé
+tg-compare-what = comparer sur 3
+dg-gave = {$giver} a donné {$amount} à {$receiver}.
+dg-left-after = Il vous reste {$left}.
+leaderboard-heading = Les plus gros soldes ici

@@ -1,0 +1,9 @@
+help-intro = Crio imagens a partir das suas palavras e escolho o modelo certo para o que você pede.
+help-intents = Intenções
+help-intents-more = {" "}(o que escolhe o modelo)
+help-models = Modelos
+help-models-more = {" "}(créditos por imagem)
+help-section-credits = Créditos
+help-section-giveaways = Sorteios
+help-balance = Você tem {$balance}. O modelo mais barato, {$model}, custa {$price}.
+help-section-safety = Segurança

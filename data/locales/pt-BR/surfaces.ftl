@@ -1,0 +1,57 @@
+embed-demo-title = {$model} · imagem de demonstração
+embed-reason = {$model}, porque: {$reason}.
+embed-for = para {$name}
+embed-cost = Custo
+embed-balance-left = Saldo restante
+embed-seed = Semente
+embed-job = Tarefa {$job}
+embed-demo-footer = Imagem de demonstração: feita pelo renderizador offline, não pelo {$model}. Tarefa {$job}
+models-title = Modelos (créditos por imagem)
+button-delete = Apagar
+rerun-placeholder = Gerar de novo no…
+run-on = Gerar no {$model} ({$price})
+unposted = Sua imagem ficou pronta, mas não consegui publicá-la aqui, então seus créditos foram devolvidos. Tente de novo daqui a pouco ou peça a um administrador para conferir minhas permissões neste canal.
+command-gone = Esse comando não existe mais. Veja /help para os atuais.
+bad-input = Não consegui usar esse valor: {$error}
+hint-button = {$text} Para usar, toque no botão abaixo.
+hint-rerun = {$text} Para usar, rode /imagine de novo com model: {$model}.
+dg-prize = {$winners} × {$each} ({$funded})
+dg-state-ended = {" "}· encerrado
+dg-state-cancelled = {" "}· cancelado
+dg-description = Clique em **Participar** para entrar. Os vencedores são sorteados e pagos automaticamente.
+dg-field-prize = Prêmio
+dg-field-host = Anfitrião
+dg-field-entrants = Participantes
+dg-field-ends = Termina
+dg-field-cancelled = Cancelado
+dg-field-winners = Vencedores
+dg-nobody = Ninguém participou.
+dg-footer = Sorteio {$id}
+dg-announce-none = 🎉 **{$title}** terminou sem participantes, então ninguém ganhou.{$back} (anfitrião: {$host})
+dg-announce-none-back = {" "}Os {$credits} voltaram para {$host}.
+dg-announce = 🎉 **{$title}** terminou! Parabéns, {$names}: {$each} para cada um, já no saldo.{$back} (anfitrião: {$host})
+dg-announce-back = {" "}{$credits} voltaram para o anfitrião.
+dg-entered = Você está em **{$title}**! Os vencedores saem {$when}. (Clicar em Participar de novo tira você.)
+dg-left = Você saiu de **{$title}**. Clique em Participar de novo para voltar.
+dg-end-announced = O sorteio `{$id}` terminou; os vencedores são anunciados aqui.
+tg-for = Para {$name}
+tg-each = {$credits} cada
+tg-ended-head = 🎉 <b>{$title}</b> terminou ({$entrants} participantes).
+tg-winners-line = { $count ->
+    [one] Vencedor
+    [many] Vencedores
+   *[other] Vencedores
+}: {$names}: {$prize}.
+tg-nobody = Ninguém participou.
+tg-congrats = 🎉 Parabéns, {$names}! Vocês ganharam {$prize} em “{$title}”; os créditos já estão no saldo.
+tg-no-entrants = O sorteio “{$title}” terminou sem participantes.
+tg-host-ended = {$host}, seu sorteio terminou.
+tg-back-to-you = {" "}{$credits} voltaram para você.
+tg-hosted-by = Organizado por {$host}. Toque em Participar para entrar e de novo para sair.
+tg-cancelled = 🚫 <b>{$title}</b> foi cancelado.
+dg-button-enter = Participar
+dg-button-ended = Encerrado
+tg-compare-what = comparar em 3
+dg-gave = {$giver} deu {$amount} para {$receiver}.
+dg-left-after = Sobraram {$left}.
+leaderboard-heading = Maiores saldos aqui

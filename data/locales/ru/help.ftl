@@ -1,0 +1,9 @@
+help-intro = Я рисую картинки по вашим словам и сам выбираю подходящую модель.
+help-intents = Намерения
+help-intents-more = {" "}(по ним выбирается модель)
+help-models = Модели
+help-models-more = {" "}(кредитов за картинку)
+help-section-credits = Кредиты
+help-section-giveaways = Розыгрыши
+help-balance = У вас {$balance}. Самая дешёвая модель, {$model}, стоит {$price}.
+help-section-safety = Безопасность

@@ -1,0 +1,9 @@
+help-intro = Sözlerinizden görseller üretiyor ve isteğinize en uygun modeli seçiyorum.
+help-intents = Amaçlar
+help-intents-more = {" "}(modeli seçen şey)
+help-models = Modeller
+help-models-more = {" "}(görsel başına kredi)
+help-section-credits = Krediler
+help-section-giveaways = Çekilişler
+help-balance = {$balance} krediniz var. En ucuz model {$model}, ücreti {$price}.
+help-section-safety = Güvenlik
