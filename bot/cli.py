@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from adapters.storage.database import DatabaseUnavailable
 from bot.bootstrap import App, build_app, load_rules
 from bot.log import setup_logging
 from bot.settings import Settings
@@ -77,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(
         "WARNING" if quiet else settings.log_level, settings.log_format, settings.secret_values()
     )
+    try:
+        return _command(args, settings)
+    except DatabaseUnavailable as exc:  # wrong or unreachable: one line, not a traceback
+        print(f"imagine-bot: DATABASE_URL: {exc}", file=sys.stderr)
+        return 2
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "route":
         return route_command(settings, args.prompt)
     if args.command == "bench":

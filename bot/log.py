@@ -68,6 +68,25 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# A cheap test that a line may hold a secret: each pattern above needs one of these (a
+# literal of it, or a run of 16 token characters, which every token shape has), so a line
+# with none of them goes out as it is, without running the patterns (most lines: about
+# 6 us instead of 75). Keep it in step with _PATTERNS (test_logging checks each shape).
+_HINTS = ("/webhooks/", "/interactions/", "Bot ", "Bearer ", "Key ", "Token ", "AIza", "xai-",
+          "r8_")
+_HINTS_ANY_CASE = ("authorization", "api-key", "secret-token", "key=", "token=", "secret=")
+_HINT_PATTERNS = (re.compile(r"bot\d"), re.compile(rf"{_TOKEN_CHARS}{{16}}"))
+
+
+def _may_hold_secret(text: str) -> bool:
+    if any(hint in text for hint in _HINTS):
+        return True
+    lowered = text.lower()
+    if any(hint in lowered for hint in _HINTS_ANY_CASE):
+        return True
+    return any(p.search(text) is not None for p in _HINT_PATTERNS)
+
+
 class Redactor:
     """Replaces configured secrets (by value) and secret shapes (by pattern) in text."""
 
@@ -82,9 +101,12 @@ class Redactor:
             if len(tail) >= 8:
                 values.add(tail)
         ordered = sorted(values, key=len, reverse=True)  # longest first: no partial leftovers
+        self._ordered = tuple(ordered)
         self._values = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     def __call__(self, text: str) -> str:
+        if not _may_hold_secret(text) and not any(v in text for v in self._ordered):
+            return text
         if self._values is not None:
             text = self._values.sub(REDACTED, text)
         for pattern, replacement in _PATTERNS:

@@ -13,6 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_DATABASE_URL = "sqlite:///data/imagine.db"
 
 
 # The settings that hold secrets (SecretStr): never logged, never baked into an image.
@@ -34,7 +35,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     # Core
-    database_url: str = "sqlite:///data/imagine.db"
+    database_url: str = DEFAULT_DATABASE_URL
     models_file: Path = DATA_DIR / "models.toml"
     intents_file: Path = DATA_DIR / "intents.toml"
     store_file: Path = DATA_DIR / "store.toml"
@@ -96,6 +97,9 @@ class Settings(BaseSettings):
     # Providers: keys (all optional) and base URLs (proxies, gateways, local fakes)
     fal_key: SecretStr | None = None
     fal_base_url: str = "https://queue.fal.run"
+    # fal's storage, where edit input images are uploaded (the host fal's own client uses);
+    # empty: edits send the images to fal as data: URIs instead.
+    fal_storage_base_url: str = "https://rest.alpha.fal.ai"
     bfl_api_key: SecretStr | None = None
     bfl_base_url: str = "https://api.bfl.ai"
     gemini_api_key: SecretStr | None = None
@@ -144,6 +148,26 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_database_is_the_default(cls, value: object) -> object:
+        # `DATABASE_URL=` in a .env file means "not set", as for the tokens.
+        return DEFAULT_DATABASE_URL if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_names_an_engine(cls, value: str) -> str:
+        value = value.strip()
+        scheme, sep, rest = value.partition(":")
+        engine = scheme.lower()
+        if engine == "sqlite" and value[len(scheme):].startswith(":///"):
+            return value
+        if engine in ("postgresql", "postgres") and sep and rest.startswith("//") and rest[2:]:
+            return value
+        # Only the scheme is echoed: the rest of a URL may hold a password.
+        raise ValueError("must look like sqlite:///data/imagine.db or "
+                         f"postgresql://user@host/dbname (got {scheme[:20]!r}:...)")
 
     @field_validator("discord_shard_count", mode="before")
     @classmethod

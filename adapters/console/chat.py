@@ -24,9 +24,9 @@ from bot.domain.community import Context
 from bot.domain.credits import UserRef
 from bot.domain.errors import BotError, GenerationFailed, RequestError
 from bot.domain.jobs import Job
-from bot.domain.requests import clean_text, parse_imagine
+from bot.domain.requests import clean_text, parse_edit, parse_imagine
 from bot.domain.safety import Place
-from bot.services import replies
+from bot.services import edit_text, image_intake, replies
 from bot.services.community_text import CommunityText, outcome_text
 from bot.services.generation import GenerationResult, Progress
 from bot.services.help import help_text
@@ -68,8 +68,9 @@ class ConsoleChat:
         self.own: dict[str, Callable[[str], Awaitable[None]]] = {
             "imagine": self._imagine, "help": self._help, "start": self._help,
             "models": self._models, "rerun": self._rerun, "compare": self._compare,
-            "quit": self._quit, "buy": self._buy,
+            "quit": self._quit, "buy": self._buy, "edit": self._edit, "vary": self._vary,
         }
+        self.results: list[GenerationResult] = []  # every image shown: /vary N, /edit N
         unhandled = self.text.commands.unhandled(SURFACE, self.own)
         if unhandled:
             raise LookupError(f"console commands nothing runs: {unhandled}")
@@ -155,6 +156,11 @@ class ConsoleChat:
         choice = self.choices[index - 1]
         if choice.action == "compare":
             return await self._compare("")
+        if choice.action in ("vary", "vary_strong"):
+            number = self.results.index(self.last) + 1
+            return await self._vary(f"{number} {choice.action[5:]}")
+        if choice.action == "edit":
+            raise RequestError(edit_text.edit_usage())
         result = await self.service.rerun(
             self.last.job.id, self.user, self._event(), choice.model_id, self._progress,
             place=PLACE,
@@ -173,6 +179,56 @@ class ConsoleChat:
             else:
                 self._show(outcome, keep=False)
 
+    async def _edit(self, rest: str) -> None:
+        """`/edit <file path or result number> <what to change>`."""
+        target, _, words = rest.strip().partition(" ")
+        if not target:
+            raise RequestError(edit_text.edit_usage())
+        request = parse_edit(words, self.service.catalog)
+        if target.isdigit():
+            job_id = self._result(target).job.id
+            result = await self.service.edit_result(job_id, request.instruction, self.user,
+                                                    self._event(), model=request.model,
+                                                    on_progress=self._progress, place=PLACE)
+        else:
+            image = await image_intake.normalise_async(self._read(target), label=target)
+            result = await self.service.edit([image], request.instruction, self.user,
+                                             self._event(), model=request.model,
+                                             on_progress=self._progress, place=PLACE)
+        self._show(result)
+
+    async def _vary(self, rest: str) -> None:
+        """`/vary [N] [strong]`: a variation of result N (default: the last one)."""
+        words = rest.lower().split()
+        strong = "strong" in words
+        numbers = [w for w in words if w != "strong"]
+        if len(numbers) > 1 or (numbers and not numbers[0].isdigit()):
+            raise RequestError(edit_text.vary_usage())
+        if numbers:
+            job_id = self._result(numbers[0]).job.id
+        elif self.results:
+            job_id = self.results[-1].job.id
+        else:
+            raise RequestError(edit_text.no_result_number("1"))
+        result = await self.service.vary(job_id, self.user, self._event(), strong=strong,
+                                         on_progress=self._progress, place=PLACE)
+        self._show(result)
+
+    def _result(self, number: str) -> GenerationResult:
+        index = int(number)
+        if not 1 <= index <= len(self.results):
+            raise RequestError(edit_text.no_result_number(number))
+        return self.results[index - 1]
+
+    @staticmethod
+    def _read(path: str) -> bytes:
+        file = Path(path).expanduser()
+        try:
+            image_intake.check_size(file.stat().st_size)
+            return file.read_bytes()
+        except OSError:
+            raise RequestError(edit_text.unreadable_path(path)) from None
+
     def _show(self, result: GenerationResult, keep: bool = True) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         path = (
@@ -182,13 +238,17 @@ class ConsoleChat:
         path.write_bytes(result.image.data)
         self.write(f"🖼️  Saved {path} ({result.image.width}x{result.image.height})")
         self.write(replies.result_caption(result))
+        self.results.append(result)
+        number = len(self.results)
         if keep:
             self.last = result
             self.choices = replies.result_choices(
                 result, self.service.catalog, self.service.planner
             )
             for i, choice in enumerate(self.choices, start=1):
-                command = "/compare" if choice.action == "compare" else f"/rerun {i}"
+                command = {"compare": "/compare", "vary": f"/vary {number}",
+                           "vary_strong": f"/vary {number} strong",
+                           "edit": f"/edit {number} …"}.get(choice.action, f"/rerun {i}")
                 self.write(f"  {command:<10} {choice.label}")
 
     async def _resolve(self, word: str) -> tuple[UserRef, bool] | None:

@@ -28,6 +28,7 @@ from bot.domain.intents import Intent, IntentTable
 from bot.domain.requests import build_request
 from bot.services import replies
 from bot.services.help import help_text
+from bot.services.planning import price_label
 
 MAX_CHOICES = 25
 
@@ -45,6 +46,8 @@ class Tree(app_commands.CommandTree):
         self.surface = surface
         for command in commands:
             self.add_command(command)
+        if any(c.name == "edit" for c in commands):  # editing is on: "Edit image" too
+            self.add_command(surface.edits.menu())
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await self.surface.enter(interaction)
@@ -103,12 +106,17 @@ class ImageFeature:
 
     def feature(self) -> Feature:
         return Feature(
-            renderers={"imagine": self.imagine, "models": self.models, "help": self.help},
-            suggest={Source.MODELS: self.model_suggest, Source.ASPECTS: self.aspect_suggest},
+            renderers={"imagine": self.imagine, "models": self.models, "help": self.help,
+                       "edit": self.edit},
+            suggest={Source.MODELS: self.model_suggest, Source.ASPECTS: self.aspect_suggest,
+                     Source.EDITORS: self.editor_suggest},
             choices={Source.INTENTS: intent_choices(self.catalog, self.intents)},
         )
 
     async def imagine(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
+        if v.get("image") is not None:  # a picture to start from: the prompt edits it
+            return await self.surface.edits.slash_edit(interaction, [v["image"]], v["prompt"],
+                                                       v["model"])
         try:
             request = build_request(self.catalog, self.intents, v["prompt"], model=v["model"],
                                     intent=v["intent"], aspect=v["aspect"], seed=v["seed"])
@@ -116,11 +124,26 @@ class ImageFeature:
             return await send_ephemeral(interaction, exc.user_message)
         await self.surface.imagine(interaction, request)
 
+    async def edit(self, interaction: discord.Interaction, v: dict[str, Any]) -> None:
+        await self.surface.edits.slash_edit(
+            interaction, [v["image"], v.get("image2"), v.get("image3")], v["prompt"],
+            v.get("model"))
+
     async def model_suggest(self, interaction: discord.Interaction, current: str
                             ) -> list[app_commands.Choice[str]]:
         # Autocomplete skips interaction_check: the client's language, without a look-up.
         i18n.set_locale(interaction.locale.value)
         return model_choices(self.catalog, current)
+
+    async def editor_suggest(self, interaction: discord.Interaction, current: str
+                             ) -> list[app_commands.Choice[str]]:
+        """/edit's model: only the models that can edit here, at their edit prices."""
+        needle = (current or "").strip().lower()
+        editors = self.surface.planner.editors(1)
+        found = [m for m in editors if needle in m.id or needle in m.name.lower()] or editors
+        return [app_commands.Choice(
+            name=rendering.clip(f"{m.name} — {price_label(m, 'edit')} an edit", 100), value=m.id)
+            for m in found[:MAX_CHOICES]]
 
     async def aspect_suggest(self, interaction: discord.Interaction, current: str
                              ) -> list[app_commands.Choice[str]]:

@@ -8,6 +8,9 @@ custom_id scheme (<= 100 chars, unique per message; the job id is 10 hex chars):
     img:try:<job_id>:<model_id>   button  on an ephemeral "not enough credits" notice:
                                           rerun on the model the person can afford
     img:del:<job_id>              button  "Delete": the requester or the server's admins
+    img:vary:<job_id>             button  "Vary": a subtle variation of this image
+    img:varys:<job_id>            button  "Vary strong": a bolder one
+    img:edit:<job_id>             button  "Edit": a modal asks what to change
 
 Nothing else is in the id: the job is looked up in the database, so buttons keep working
 after a restart and weeks later. Clicks go to `interaction.client.surface` (see flow.py),
@@ -141,17 +144,61 @@ class DeleteButton(_JobItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
         await _handler(interaction).click(interaction, "delete", self.job_id, None)
 
 
+class _EditItem(_JobItem):
+    """Vary, Vary strong and Edit: the same shape, one action each (row 2)."""
+
+    action = ""
+    prefix = ""
+    emoji = ""
+
+    def __init__(self, job_id: str, label: str = "") -> None:
+        # A mixin: each subclass's DynamicItem base is the one that takes the button.
+        super().__init__(discord.ui.Button(  # type: ignore[call-arg]
+            label=(label or self.action)[:80], style=discord.ButtonStyle.secondary,
+            emoji=self.emoji, custom_id=f"img:{self.prefix}:{job_id}", row=2))
+        self.job_id = job_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> Any:
+        return cls(match["job"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _handler(interaction).click(interaction, self.action, self.job_id, None)
+
+
+class VaryButton(_EditItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
+                 template=rf"img:vary:{_JOB}"):
+    action, prefix, emoji = "vary", "vary", "🎲"
+
+
+class VaryStrongButton(_EditItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
+                       template=rf"img:varys:{_JOB}"):
+    action, prefix, emoji = "vary_strong", "varys", "🌀"
+
+
+class EditButton(_EditItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
+                 template=rf"img:edit:{_JOB}"):
+    action, prefix, emoji = "edit", "edit", "✏️"
+
+
+EDIT_BUTTONS = {"vary": VaryButton, "vary_strong": VaryStrongButton, "edit": EditButton}
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    AgainButton, CompareButton, RerunSelect, TryButton, DeleteButton)
+    AgainButton, CompareButton, RerunSelect, TryButton, DeleteButton, VaryButton,
+    VaryStrongButton, EditButton)
 
 
 def result_view(result: GenerationResult, catalog: Catalog, planner: Planner) -> discord.ui.View:
-    """Again · Compare on 3 (row 1), then the "Rerun on…" menu with every other model."""
+    """Again · Compare on 3 (row 1), the "Rerun on…" menu with every other model, then
+    Vary · Vary strong · Edit (row 3)."""
     view = discord.ui.View(timeout=None)
     options: list[discord.SelectOption] = []
     for choice in replies.result_choices(result, catalog, planner):
         if choice.action == "again":
             view.add_item(AgainButton(result.job.id, choice.label))
+        elif choice.action in EDIT_BUTTONS:
+            view.add_item(EDIT_BUTTONS[choice.action](  # type: ignore[arg-type]
+                result.job.id, choice.label))  # each one is a DynamicItem (see _EditItem)
         elif choice.action == "compare":
             view.add_item(CompareButton(result.job.id, choice.label))
         elif choice.model_id is not None and len(options) < MAX_OPTIONS:

@@ -19,6 +19,7 @@ import discord
 
 from adapters.discord import components
 from adapters.discord.boundary import apology, error_text, report, send_ephemeral, unposted
+from adapters.discord.editing import DiscordEdits
 from adapters.discord.places import is_server_admin, place_of
 from adapters.discord.reply import Reply, Target
 from bot import i18n
@@ -68,6 +69,11 @@ class Surface:
         self.ready = asyncio.Event()  # set once logged in (see runner.setup_hook)
         self.closing = False
         self._seen: OrderedDict[int, None] = OrderedDict()
+        self.edits = DiscordEdits(self)
+
+    # The same helpers as the module's, for the edit flows (editing.py).
+    user_of = staticmethod(user_of)
+    event_key = staticmethod(event_key)
 
     async def enter(self, interaction: discord.Interaction) -> bool:
         """The boundary of every interaction: speak this person's language from here on
@@ -111,6 +117,10 @@ class Surface:
                 return await self._compare(interaction, job_id)
             if action == "delete":
                 return await self._delete(interaction, job_id)
+            if action in ("vary", "vary_strong"):
+                return await self.edits.vary(interaction, job_id, action == "vary_strong")
+            if action == "edit":
+                return await self.edits.ask_edit(interaction, job_id)
             if model_id is not None and self.catalog.find(model_id) is None:
                 raise JobNotFound(replies.BUTTON_EXPIRED, key="button-expired")
             user, key, place = user_of(interaction), event_key(interaction), place_of(interaction)

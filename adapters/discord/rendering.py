@@ -15,7 +15,7 @@ from PIL import Image
 from bot.domain.catalog import Catalog
 from bot.domain.requests import MAX_PROMPT_CHARS
 from bot.i18n import t
-from bot.services import replies
+from bot.services import edit_text, replies
 from bot.services.generation import GenerationResult
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,10 @@ def result_embed(result: GenerationResult, requester: str, filename: str) -> dis
     demo = result.image.is_demo
     title = t("embed-demo-title", model=result.model.name) if demo else result.model.name
     reason = replies.reason_of(result.job.intent, result.reason)
-    description = f"“{clip(result.job.prompt, MAX_PROMPT_CHARS)}”\n\n" + clip(
+    origin = edit_text.kind_line(result.job.kind, result.job.parent_id,
+                                 len(result.job.images))  # "Edit of <job>."
+    quoted = f"“{clip(result.job.prompt, MAX_PROMPT_CHARS)}”\n\n" if result.job.prompt else ""
+    description = (f"{origin}\n" if origin else "") + quoted + clip(
         t("embed-reason", model=result.model.name, reason=reason), 1000
     )
     embed = discord.Embed(

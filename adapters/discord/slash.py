@@ -24,7 +24,8 @@ from bot.services.help import command_key, option_key
 PLATFORM = "discord"
 GUILD_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False)
 TYPES: dict[Kind, Any] = {Kind.TEXT: str, Kind.INTEGER: int, Kind.BOOLEAN: bool,
-                          Kind.USER: discord.User, Kind.CHANNEL: app_commands.AppCommandChannel}
+                          Kind.USER: discord.User, Kind.CHANNEL: app_commands.AppCommandChannel,
+                          Kind.ATTACHMENT: discord.Attachment}
 Renderer = Callable[[discord.Interaction, dict[str, Any]], Awaitable[None]]
 Suggest = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
 AppCommand = app_commands.Command[Any, ..., Any] | app_commands.Group

@@ -5,6 +5,10 @@ pixel size ("WxH", 3.7 to 16.8 MP) and no seed. A 200 can still carry per-image 
 `data[i].error`, so every item is checked; `*SensitiveContentDetected` codes are refusals.
 
 Route params: `megapixels` (default 4, Seedream 5's "2K"); anything else is sent as is.
+
+Edits use the same endpoint with `image`: one `data:image/<format>;base64,...` string, or
+a list of them for several references (editing.md 1.5). The size keeps the first input's
+proportions. Ark has no variation call; a variation is the shared vary instruction.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 import httpx
 
 from adapters.providers.http_common import HttpProvider
-from adapters.providers.media import dims_for
+from adapters.providers.media import data_uri, dims_for, input_dims
 from adapters.providers.outcomes import Transient, short
 from bot.domain.providers import (
     GeneratedImage,
@@ -54,10 +58,21 @@ def item_error(error: Any) -> ProviderError:
     )
 
 
-def request_body(route: Route, spec: ImageSpec, extra: dict[str, Any]) -> dict[str, Any]:
-    width, height = dims_for(spec.aspect, float(route.params.get("megapixels", 4.0)), 16)
+def request_body(
+    route: Route, spec: ImageSpec, extra: dict[str, Any], model: str | None = None
+) -> dict[str, Any]:
+    edit_size = route.edit.params.get("megapixels") if route.edit and spec.images else None
+    megapixels = float(edit_size or route.params.get("megapixels", 4.0))
+    image: dict[str, Any] = {}
+    if spec.images:
+        width, height = input_dims(spec.images[0], megapixels, 16)
+        uris = [data_uri(i) for i in spec.images]
+        image["image"] = uris[0] if len(uris) == 1 else uris
+    else:
+        width, height = dims_for(spec.aspect, megapixels, 16)
     return {
-        "model": route.model, "prompt": spec.prompt, "size": f"{width}x{height}",
+        "model": model or route.model, "prompt": spec.instruction(), **image,
+        "size": f"{width}x{height}",
         "response_format": "b64_json", "watermark": False,
         "sequential_image_generation": "disabled", **extra,
     }
@@ -79,10 +94,10 @@ class ArkProvider(HttpProvider):
         return super().error_for(resp, body)
 
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
-        body = await self.call(
-            "POST", f"{self.base_url}/images/generations",
-            json=request_body(route, spec, self.body_params(route, spec)),
-        )
+        edit = self.edit_route(route, spec)
+        payload = (request_body(route, spec, self.body_params(route, spec)) if edit is None
+                   else request_body(route, spec, self.edit_params(route, edit, spec), edit.model))
+        body = await self.call("POST", f"{self.base_url}/images/generations", json=payload)
         failure = item_error(body["error"]) if body.get("error") else None
         for item in body.get("data") or []:
             ref = item.get("b64_json") or item.get("url")

@@ -7,6 +7,11 @@ job older than that cannot be picked up after a restart.
 
 Route params: `megapixels` (default 1); anything else (safety_tolerance, output_format, ...)
 is sent in the body as is.
+
+Edits go to the same endpoint (the route's `edit.model`) with `input_image`, `input_image_2`
+... as bare base64 (BFL also fetches URLs, but a chat platform's link expires or leaks a
+token, so the bytes are sent). The output takes the first input's proportions. A variation
+is the shared vary instruction with the caller's new seed: FLUX.2 has no variation call.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.providers.http_common import HttpProvider
-from adapters.providers.media import dims_for
+from adapters.providers.media import b64, dims_for, input_dims
 from bot.domain.providers import (
+    EditRoute,
     GeneratedImage,
     ImageSpec,
     JobHandleRecorder,
@@ -45,6 +51,19 @@ def request_body(route: Route, spec: ImageSpec, extra: Mapping[str, Any]) -> dic
     return {**body, **extra}
 
 
+def edit_body(
+    route: Route, edit: EditRoute, spec: ImageSpec, extra: Mapping[str, Any]
+) -> dict[str, Any]:
+    megapixels = float(edit.params.get("megapixels", route.params.get("megapixels", 1.0)))
+    width, height = input_dims(spec.images[0], megapixels, 16)
+    body: dict[str, Any] = {"prompt": spec.instruction(), "width": width, "height": height}
+    for n, image in enumerate(spec.images, start=1):
+        body["input_image" if n == 1 else f"input_image_{n}"] = b64(image)
+    if spec.seed is not None:
+        body["seed"] = spec.seed
+    return {**body, **extra}
+
+
 class BflProvider(HttpProvider):
     name = "bfl"
     label = "Black Forest Labs"
@@ -53,16 +72,19 @@ class BflProvider(HttpProvider):
         return {"x-key": self._key}
 
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
-        submitted = await self.call(
-            "POST", f"{self.base_url}/v1/{route.model}",
-            json=request_body(route, spec, self.body_params(route, spec)),
-        )
+        edit = self.edit_route(route, spec)
+        if edit is None:
+            model, body = route.model, request_body(route, spec, self.body_params(route, spec))
+        else:
+            model, body = edit.model, edit_body(route, edit, spec,
+                                                self.edit_params(route, edit, spec))
+        submitted = await self.call("POST", f"{self.base_url}/v1/{model}", json=body)
         handle = {
             "id": str(submitted["id"]),
             "polling_url": str(submitted["polling_url"]),
             "submitted_at": time.time(),
         }
-        log.info("bfl submitted id=%s model=%s", handle["id"], route.model)
+        log.info("bfl submitted id=%s model=%s images=%d", handle["id"], model, len(spec.images))
         await record(handle)
         return await self._finish_job(route, handle, resuming=False)
 

@@ -7,6 +7,12 @@ image part is a refusal, explained from `promptFeedback.blockReason` or `finishR
 
 Route params: `image_size` ("1K" default, "2K", "4K"); anything else is merged into
 `generationConfig` (e.g. temperature).
+
+Edits are stateless (editing.md 1.3): each one sends the input image(s) as `inline_data`
+parts followed by the instruction, never an earlier model turn, so no `thoughtSignature`
+has to be kept and a Vary of a Vary days later works the same. No aspect ratio is sent on
+an edit: the model keeps the input's shape. Gemini has no seed in this bot's requests and
+no variation call; a variation is the shared vary instruction.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 import httpx
 
 from adapters.providers.http_common import HttpProvider
+from adapters.providers.media import b64
 from adapters.providers.outcomes import Transient, short
 from bot.domain.providers import (
     GeneratedImage,
@@ -55,19 +62,25 @@ def parse_duration(text: str) -> float | None:
         return None
 
 
-def request_body(route: Route, spec: ImageSpec, extra: dict[str, Any]) -> dict[str, Any]:
+def request_body(
+    route: Route, spec: ImageSpec, extra: dict[str, Any], image_size: str | None = None
+) -> dict[str, Any]:
     extra = dict(extra)
     safety = extra.pop("safetySettings", None)  # a top-level field, not generation config
+    image_config: dict[str, Any] = {"imageSize": image_size or str(route.params.get("image_size", "1K"))}
+    parts: list[dict[str, Any]] = [
+        {"inline_data": {"mime_type": image.mime, "data": b64(image)}} for image in spec.images
+    ]
+    parts.append({"text": spec.instruction()})
+    if not spec.images:
+        image_config = {"aspectRatio": spec.aspect, **image_config}
     return {
         **({"safetySettings": safety} if safety else {}),
-        "contents": [{"role": "user", "parts": [{"text": spec.prompt}]}],
+        "contents": [{"role": "user", "parts": parts}],
         "generationConfig": {
             # TEXT as well as IMAGE: when the model refuses, the text says why.
             "responseModalities": ["TEXT", "IMAGE"],
-            "imageConfig": {
-                "aspectRatio": spec.aspect,
-                "imageSize": str(route.params.get("image_size", "1K")),
-            },
+            "imageConfig": image_config,
             **extra,
         },
     }
@@ -117,9 +130,16 @@ class GeminiProvider(HttpProvider):
         return super().error_for(resp, body)
 
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
+        edit = self.edit_route(route, spec)
+        if edit is None:
+            model, payload = route.model, request_body(route, spec, self.body_params(route, spec))
+        else:
+            size = edit.params.get("image_size")
+            model = edit.model
+            payload = request_body(route, spec, self.edit_params(route, edit, spec),
+                                   str(size) if size else None)
         body = await self.call(
-            "POST", f"{self.base_url}/v1beta/models/{route.model}:generateContent",
-            json=request_body(route, spec, self.body_params(route, spec)),
+            "POST", f"{self.base_url}/v1beta/models/{model}:generateContent", json=payload,
         )
         images = [
             inline["data"]

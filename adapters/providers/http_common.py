@@ -16,6 +16,7 @@ Each adapter subclasses `HttpProvider` and writes only its wire format (`run`, `
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json as jsonlib
 import logging
 import random
@@ -29,11 +30,13 @@ from adapters.providers import retries
 from adapters.providers.media import decode_base64, inspect_image, oversized
 from adapters.providers.outcomes import Transient, error_text, short, status_error
 from bot.domain.providers import (
+    EditRoute,
     GeneratedImage,
     ImageSpec,
     JobHandleRecorder,
     NotResumable,
     ProviderError,
+    ProviderRejected,
     ProviderUnavailable,
     Route,
 )
@@ -43,6 +46,14 @@ T = TypeVar("T")
 
 # Route param keys that steer the adapter; every other param goes into the request body.
 ADAPTER_OPTIONS = frozenset({"aspect_field", "megapixels", "send_seed", "wait", "image_size"})
+# Keys of a route's `edit.params` that say how the route takes images (models.toml): never
+# sent as request fields. `image_field` names the vendor's input field (Replicate),
+# `image_list` whether it takes a list, `image_transport` "upload" or "data_uri" (fal), and
+# `strength` / `vary_strength` / `vary_strong_strength` the image-to-image strength (Recraft).
+EDIT_OPTIONS = frozenset({
+    "image_field", "image_list", "image_transport",
+    "strength", "vary_strength", "vary_strong_strength",
+})
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,14 @@ def _body(resp: httpx.Response) -> Any:
         return resp.json()
     except (jsonlib.JSONDecodeError, UnicodeDecodeError):
         return None
+
+
+def _labelled(image: GeneratedImage, route: Route, spec: ImageSpec) -> GeneratedImage:
+    """An edit was made by the route's edit model (often the same id): say which, so
+    reports and captions name the model that actually drew it."""
+    if spec.images and route.edit is not None and image.provider_model != route.edit.model:
+        return dataclasses.replace(image, provider_model=route.edit.model)
+    return image
 
 
 class HttpProvider:
@@ -111,12 +130,13 @@ class HttpProvider:
     async def generate(
         self, route: Route, spec: ImageSpec, record: JobHandleRecorder
     ) -> GeneratedImage:
-        return await self._bounded(lambda: self.run(route, spec, record))
+        return _labelled(await self._bounded(lambda: self.run(route, spec, record)), route, spec)
 
     async def resume(
         self, route: Route, spec: ImageSpec, handle: Mapping[str, Any], record: JobHandleRecorder
     ) -> GeneratedImage:
-        return await self._bounded(lambda: self.pick_up(route, spec, handle, record))
+        image = await self._bounded(lambda: self.pick_up(route, spec, handle, record))
+        return _labelled(image, route, spec)
 
     async def _bounded(self, work: Callable[[], Awaitable[GeneratedImage]]) -> GeneratedImage:
         limit = self.policy.deadline
@@ -152,6 +172,37 @@ class HttpProvider:
             fields.update(route.safety_fields(spec.safety_level))
         return fields
 
+    def edit_route(self, route: Route, spec: ImageSpec) -> EditRoute | None:
+        """The route's edit table when `spec` carries input images, else None.
+
+        Routing never sends images to a route that cannot take them; this is the second
+        line: a text-only route or too many references is the request's fault, not the
+        vendor's, so it is a rejection (no failover to a route that would do the same)."""
+        if not spec.images:
+            return None
+        if route.edit is None:
+            raise ProviderRejected(
+                f"{self.label} cannot take input images on {route.model}; "
+                "pick a model that can edit", provider=self.name,
+            )
+        if len(spec.images) > route.edit.max_images:
+            raise ProviderRejected(
+                f"{self.label} takes at most {route.edit.max_images} input image"
+                f"{'' if route.edit.max_images == 1 else 's'} on {route.edit.model}; "
+                f"{len(spec.images)} were given", provider=self.name,
+            )
+        return route.edit
+
+    def edit_params(self, route: Route, edit: EditRoute, spec: ImageSpec) -> dict[str, Any]:
+        """Request fields for an edit: the route's own fields, then its edit table's
+        (which win), then the safety fields of the job's level."""
+        fields = {k: v for k, v in route.params.items() if k not in ADAPTER_OPTIONS}
+        fields.update(
+            {k: v for k, v in edit.params.items() if k not in ADAPTER_OPTIONS | EDIT_OPTIONS}
+        )
+        fields.update(route.safety_fields(spec.safety_level))
+        return fields
+
     async def call(
         self,
         method: str,
@@ -160,6 +211,8 @@ class HttpProvider:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         on_status: Mapping[int, ProviderError] | None = None,
+        form: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
     ) -> Any:
         """One authenticated JSON call with retries; returns the parsed body or raises.
 
@@ -170,9 +223,10 @@ class HttpProvider:
             raise ProviderUnavailable(f"{self.label} pointed at a URL this bot will not call")
 
         async def once() -> Any:
+            # `form`/`files`: a multipart body (Recraft's imageToImage takes the image so).
             resp = await self.client.request(
-                method, url, json=json, headers={**self.auth_headers(), **(headers or {})},
-                follow_redirects=False,
+                method, url, json=json, data=form, files=files,
+                headers={**self.auth_headers(), **(headers or {})}, follow_redirects=False,
             )
             if on_status and resp.status_code in on_status:
                 raise on_status[resp.status_code]

@@ -15,7 +15,7 @@ import warnings
 
 from PIL import Image
 
-from bot.domain.providers import ProviderUnavailable
+from bot.domain.providers import InputImage, ProviderUnavailable
 
 # Formats both Discord and Telegram show inline.
 MIME_BY_FORMAT = {
@@ -80,6 +80,29 @@ def dims_for(aspect: str, megapixels: float = 1.0, multiple: int = 16) -> tuple[
     area = megapixels * 1024 * 1024
     width = math.sqrt(area * w / h)
     height = width * h / w
+
+    def snap(x: float) -> int:
+        return max(64, int(round(x / multiple)) * multiple)
+
+    return snap(width), snap(height)
+
+
+def b64(image: InputImage) -> str:
+    """The input image's bytes as bare base64 (BFL's `input_image`, Gemini's inline data)."""
+    return base64.b64encode(image.data).decode("ascii")
+
+
+def data_uri(image: InputImage) -> str:
+    """A `data:image/png;base64,...` URI (lower-case format: Ark requires it)."""
+    return f"data:{image.mime.lower()};base64,{b64(image)}"
+
+
+def input_dims(image: InputImage, megapixels: float, multiple: int = 16) -> tuple[int, int]:
+    """An output size with the input image's shape, for vendors that need a pixel size on
+    an edit (BFL, Ark): an edit keeps the picture's proportions unless asked otherwise."""
+    area = megapixels * 1024 * 1024
+    width = math.sqrt(area * image.width / max(1, image.height))
+    height = width * image.height / max(1, image.width)
 
     def snap(x: float) -> int:
         return max(64, int(round(x / multiple)) * multiple)

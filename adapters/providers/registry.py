@@ -46,11 +46,15 @@ def build_providers(
     providers: dict[str, ImageProvider] = {}
     for name in configured(settings):
         cls, key_field, url_field = VENDORS[name]
+        # fal alone has a second host: its storage, where edit input images are uploaded.
+        extra = ({"storage_base_url": getattr(settings, "fal_storage_base_url", "")}
+                 if cls is FalProvider else {})
         providers[name] = cls(
             client,
             getattr(settings, key_field).get_secret_value(),
             getattr(settings, url_field),
             max_image_bytes=settings.provider_max_image_bytes,
             policy=policy,
+            **extra,
         )
     return providers

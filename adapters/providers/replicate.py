@@ -8,6 +8,14 @@ hour, so a saved prediction older than that cannot be picked up after a restart.
 
 Route params: `wait` (seconds, 1-60), `aspect_field` (default "aspect_ratio"),
 `send_seed = false` for models without a seed; anything else goes into `input` as is.
+
+Edits run the route's `edit.model` with the images in that model's own input field, named
+by the edit table: `image_field` ("images", "input_images", "image_input", "image") and
+`image_list` (false: one string, e.g. grok's `image`). Images go as `data:` URIs: Replicate's
+API types say "Files should be passed as HTTP URLs or data URLs"; they suggest a URL above
+256 kB for reuse and metadata, neither of which an edit needs, and the Files API upload that
+would give one is not in the definitions the fakes check. No aspect ratio is sent unless the edit table sets one (`aspect_ratio =
+"match_input_image"`). A variation is the shared vary instruction with the caller's new seed.
 """
 
 from __future__ import annotations
@@ -18,8 +26,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.providers.http_common import HttpProvider
+from adapters.providers.media import data_uri
 from adapters.providers.outcomes import short
 from bot.domain.providers import (
+    EditRoute,
     GeneratedImage,
     ImageSpec,
     JobHandleRecorder,
@@ -50,6 +60,24 @@ def request_body(route: Route, spec: ImageSpec, extra: dict[str, Any]) -> dict[s
     return body
 
 
+def edit_body(
+    route: Route, edit: EditRoute, spec: ImageSpec, extra: dict[str, Any]
+) -> dict[str, Any]:
+    uris = [data_uri(image) for image in spec.images]
+    field = str(edit.params.get("image_field", "image_input"))
+    inputs: dict[str, Any] = {
+        "prompt": spec.instruction(),
+        field: uris if edit.params.get("image_list", True) else uris[0],
+    }
+    send_seed = edit.params.get("send_seed", route.params.get("send_seed", True))
+    if spec.seed is not None and send_seed:
+        inputs["seed"] = spec.seed
+    body: dict[str, Any] = {"input": {**inputs, **extra}}
+    if ":" in edit.model:
+        body["version"] = edit.model.split(":", 1)[1]
+    return body
+
+
 def output_url(output: Any) -> str | None:
     if isinstance(output, list):
         output = output[0] if output else None
@@ -64,13 +92,16 @@ class ReplicateProvider(HttpProvider):
         return {"Authorization": f"Bearer {self._key}"}
 
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
-        model = route.model.split(":", 1)[0]
-        url = (f"{self.base_url}/v1/predictions" if ":" in route.model
+        edit = self.edit_route(route, spec)
+        pinned = edit.model if edit is not None else route.model
+        model = pinned.split(":", 1)[0]
+        url = (f"{self.base_url}/v1/predictions" if ":" in pinned
                else f"{self.base_url}/v1/models/{model}/predictions")
         wait = int(route.params.get("wait", 10))
+        body = (request_body(route, spec, self.body_params(route, spec)) if edit is None
+                else edit_body(route, edit, spec, self.edit_params(route, edit, spec)))
         prediction = await self.call(
-            "POST", url, json=request_body(route, spec, self.body_params(route, spec)),
-            headers={"Prefer": f"wait={wait}"},
+            "POST", url, json=body, headers={"Prefer": f"wait={wait}"},
         )
         handle = {
             "id": str(prediction["id"]),

@@ -6,6 +6,11 @@ flagged image as `respect_moderation: false`. Those are refusals, never retried 
 often billed). `b64_json` is asked for so no short-lived imgen.x.ai link is involved.
 
 Route params: anything (resolution "1k"/"2k", response_format) is sent in the body as is.
+
+Edits go to `POST /v1/images/edits` (JSON; editing.md 1.4) with the route's `edit.model`:
+`image` for one input, `images` for two or three, each `{"url": "data:...;base64,..."}` (a
+public link is never involved). No aspect ratio on an edit: the output follows the first
+input. xAI has no seed and no variation call; a variation is the shared vary instruction.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.providers.http_common import HttpProvider
+from adapters.providers.media import data_uri
 from bot.domain.providers import (
+    EditRoute,
     GeneratedImage,
     ImageSpec,
     JobHandleRecorder,
@@ -29,6 +36,15 @@ def request_body(route: Route, spec: ImageSpec, extra: dict[str, Any]) -> dict[s
     }
 
 
+def edit_body(edit: EditRoute, spec: ImageSpec, extra: dict[str, Any]) -> dict[str, Any]:
+    refs = [{"url": data_uri(image)} for image in spec.images]
+    images: dict[str, Any] = {"image": refs[0]} if len(refs) == 1 else {"images": refs}
+    return {
+        "model": edit.model, "prompt": spec.instruction(), "n": 1, **images,
+        "response_format": "b64_json", **extra,
+    }
+
+
 class XaiProvider(HttpProvider):
     name = "xai"
     label = "xAI"
@@ -37,10 +53,12 @@ class XaiProvider(HttpProvider):
         return {"Authorization": f"Bearer {self._key}"}
 
     async def run(self, route: Route, spec: ImageSpec, record: JobHandleRecorder) -> GeneratedImage:
-        body = await self.call(
-            "POST", f"{self.base_url}/v1/images/generations",
-            json=request_body(route, spec, self.body_params(route, spec)),
-        )
+        edit = self.edit_route(route, spec)
+        if edit is None:
+            path, payload = "generations", request_body(route, spec, self.body_params(route, spec))
+        else:
+            path, payload = "edits", edit_body(edit, spec, self.edit_params(route, edit, spec))
+        body = await self.call("POST", f"{self.base_url}/v1/images/{path}", json=payload)
         if body.get("block_reason"):
             raise ProviderRejected(f"xAI's moderation blocked the prompt ({body['block_reason']})")
         data = body.get("data") or []

@@ -133,10 +133,14 @@ class SqlCommunity:
 
         def unit(conn: SqlConn) -> list[LedgerEntry]:
             account = current_account(conn, account_id)
+            # A charge or refund names its job: its kind and parent say "edit of <job>".
             rows = conn.execute(
-                "SELECT account_id, delta, reason, reference, idempotency_key, created_at, balance_after "
-                "FROM ledger WHERE account_id IN (SELECT id FROM accounts WHERE id = ? OR merged_into = ?) "
-                "ORDER BY id DESC LIMIT ?",
+                "SELECT l.account_id, l.delta, l.reason, l.reference, l.idempotency_key, "
+                "l.created_at, l.balance_after, COALESCE(j.kind, ''), j.parent_id "
+                "FROM ledger l LEFT JOIN jobs j ON j.id = l.reference "
+                "AND l.reason IN ('generation', 'refund') "
+                "WHERE l.account_id IN (SELECT id FROM accounts WHERE id = ? OR merged_into = ?) "
+                "ORDER BY l.id DESC LIMIT ?",
                 (account, account, limit),
             ).fetchall()
             return [LedgerEntry(*r) for r in rows]

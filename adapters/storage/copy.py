@@ -19,7 +19,8 @@ from adapters.storage.sql import SqlConn
 TABLES = (
     "accounts", "identities", "ledger", "holds", "jobs", "members", "link_codes",
     "link_attempts", "giveaways", "giveaway_entries", "admin_log", "purchases",
-    "safety_levels", "safety_words", "safety_bans", "safety_audit", "locale_prefs",
+    "safety_levels", "safety_words", "safety_bans", "safety_audit", "images", "job_images",
+    "locale_prefs",
 )  # fmt: skip
 NOT_COPIED = ("workers", "identify_slots", "rate_buckets")
 IDENTITY_COLUMNS = {"accounts": "id", "ledger": "id", "admin_log": "id", "safety_audit": "id"}

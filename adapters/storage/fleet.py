@@ -82,26 +82,36 @@ class SqlFleet:
     async def take_token(self, key: str, rate: float, burst: float, now: float) -> float:
         """One send from the bucket `key` shared by every process (refilling at `rate` per
         second up to `burst`): 0.0 if taken, else the seconds until a token is there."""
+        taken, wait = await self.take_tokens(key, rate, burst, now, 1)
+        return 0.0 if taken else wait
 
-        def unit(conn: SqlConn) -> float:
+    async def take_tokens(self, key: str, rate: float, burst: float, now: float,
+                          want: int, batch: int = 1) -> tuple[int, float]:
+        """Up to `want` sends from the bucket in one unit: (taken, 0.0); or, when not even
+        one is there, (0, the seconds until `batch` are)."""
+        want, batch = max(1, want), max(1, min(batch, want))
+
+        def unit(conn: SqlConn) -> tuple[int, float]:
             row = conn.execute(
                 f"SELECT tokens, updated_at FROM rate_buckets WHERE key = ?{conn.dialect.for_update}",
                 (key,),
             ).fetchone()
             if row is None:
+                taken = int(min(want, burst))
                 conn.execute(
                     "INSERT INTO rate_buckets (key, tokens, updated_at) VALUES (?, ?, ?)",
-                    (key, burst - 1, now),
+                    (key, burst - taken, now),
                 )
-                return 0.0
+                return taken, 0.0
             tokens = min(burst, float(row[0]) + max(0.0, now - float(row[1])) * rate)
-            if tokens >= 1 - 1e-9:  # float dust must not cost a whole refill
+            taken = min(want, int(tokens + 1e-9))  # float dust must not cost a whole refill
+            if taken >= 1:
                 conn.execute(
                     "UPDATE rate_buckets SET tokens = ?, updated_at = ? WHERE key = ?",
-                    (tokens - 1, now, key),
+                    (max(0.0, tokens - taken), now, key),
                 )
-                return 0.0
-            return (1 - tokens) / rate
+                return taken, 0.0
+            return 0, (min(batch, burst) - tokens) / rate
 
         return await self.db.run(unit)
 

@@ -9,6 +9,7 @@ workers never take the same row; SQLite: its single writer does the same), hold 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,13 +18,14 @@ from adapters.storage.ledger import _apply
 from adapters.storage.sql import SqlConn
 from bot.domain.errors import InsufficientCredits, TooManyJobs
 from bot.domain.jobs import FAILED, QUEUED, SUCCEEDED, Enqueued, Job
+from bot.domain.providers import InputImage
 
 _FIELDS = (
     "id", "account_id", "platform", "user_id", "prompt", "model_id", "intent", "reason",
     "aspect", "seed", "cost", "event_key", "status", "parent_id", "provider",
     "provider_handle", "chat_ref", "error", "created_at", "finished_at", "request_key",
-    "claimed_by", "lease_until", "deadline_at", "called_at", "safety_level",
-    "locale",
+    "claimed_by", "lease_until", "deadline_at", "called_at", "safety_level", "kind",
+    "output_digest", "locale",
 )  # fmt: skip
 _COLUMNS = ", ".join(_FIELDS)
 _JSON_FIELDS = ("provider_handle", "chat_ref")
@@ -54,6 +56,23 @@ def _by_event(conn: SqlConn, event_key: str) -> Job | None:
 def _insert(conn: SqlConn, job: Job) -> None:
     marks = ", ".join("?" * len(_FIELDS))
     conn.execute(f"INSERT INTO jobs ({_COLUMNS}) VALUES ({marks})", _values(job))
+    for position, image in enumerate(job.images):
+        _put_image(conn, image, job.created_at)
+        conn.execute("INSERT INTO job_images (job_id, position, digest) VALUES (?, ?, ?)",
+                     (job.id, position, image.digest))
+
+
+def _put_image(conn: SqlConn, image: InputImage, now: float) -> None:
+    """Stored once per content: the same picture edited ten times is one row."""
+    conn.execute(
+        "INSERT INTO images (digest, data, mime, width, height, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING",
+        (image.digest, image.data, image.mime, image.width, image.height, now),
+    )
+
+
+def _to_image(row: Sequence[Any]) -> InputImage:
+    return InputImage(bytes(row[1]), row[2], int(row[3]), int(row[4]), row[0])
 
 
 def _settle_or_refund(conn: SqlConn, job: Job, succeeded: bool, now: float) -> None:
@@ -284,6 +303,22 @@ class SqlJobStore:
 
         return await self.db.run(unit)
 
+    async def claim_states(self, job_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        ids = list(job_ids)
+
+        def unit(conn: SqlConn) -> dict[str, tuple[str, str | None]]:
+            out: dict[str, tuple[str, str | None]] = {}
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                for job_id, status, claimed_by in conn.execute(
+                    f"SELECT id, status, claimed_by FROM jobs WHERE id IN ({marks})", chunk
+                ).fetchall():
+                    out[job_id] = (status, claimed_by)
+            return out
+
+        return await self.db.run(unit)
+
     async def get_jobs(self, job_ids: Sequence[str]) -> list[Job]:
         ids = list(job_ids)
 
@@ -321,3 +356,30 @@ class SqlJobStore:
 
         return await self.db.run(unit)
 
+    async def job_images(self, job_id: str) -> list[InputImage]:
+        def unit(conn: SqlConn) -> list[InputImage]:
+            rows = conn.execute(
+                "SELECT i.digest, i.data, i.mime, i.width, i.height FROM job_images j "
+                "JOIN images i ON i.digest = j.digest WHERE j.job_id = ? ORDER BY j.position",
+                (job_id,),
+            ).fetchall()
+            return [_to_image(r) for r in rows]
+
+        return await self.db.run(unit)
+
+    async def save_output(self, job_id: str, image: InputImage) -> None:
+        def unit(conn: SqlConn) -> None:
+            _put_image(conn, image, time.time())
+            conn.execute("UPDATE jobs SET output_digest = ? WHERE id = ?", (image.digest, job_id))
+
+        await self.db.run(unit)
+
+    async def get_image(self, digest: str) -> InputImage | None:
+        def unit(conn: SqlConn) -> InputImage | None:
+            row = conn.execute(
+                "SELECT digest, data, mime, width, height FROM images WHERE digest = ?",
+                (digest,),
+            ).fetchone()
+            return _to_image(row) if row else None
+
+        return await self.db.run(unit)

@@ -40,14 +40,15 @@ def _apply(
             f"That needs {-delta} credits and you have {have[0]}.", needed=-delta, balance=have[0],
             key="needs-credits", cost=i18n.Count(-delta), have=have[0])
     # A used key inserts nothing: the change above is then rolled back with the unit. One
-    # statement fewer than asking first, on the path every spend takes.
+    # statement fewer than asking first, on the path every spend takes (and the row count
+    # says it, with no row to fetch back).
     written = conn.execute(
         "INSERT INTO ledger (account_id, delta, balance_after, reason, reference, "
         "idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+        "ON CONFLICT (idempotency_key) DO NOTHING",
         (account_id, delta, row[0], reason, reference, key, time.time() if at is None else at),
-    ).fetchone()
-    if written is None:
+    ).rowcount
+    if written != 1:
         raise AlreadyApplied(key)
     after_commit(lambda: metrics.credits_moved(reason, delta))
     return int(row[0])

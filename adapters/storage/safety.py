@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from adapters.storage.database import Database
 from adapters.storage.sql import SqlConn
-from bot.domain.safety import AuditEntry, Ban, Level
+from bot.domain.safety import AuditEntry, Ban, Gate, Level
 
 SERVER = ""  # the channel column of a server-wide level
 _AUDIT_COLUMNS = ("at, platform, community, channel, user_id, model_id, route, verdict, rule, "
@@ -16,16 +16,21 @@ class SqlSafety:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def levels(self, community: str, channel: str) -> tuple[Level | None, Level | None]:
-        def unit(conn: SqlConn) -> tuple[Level | None, Level | None]:
-            rows = conn.execute(
-                "SELECT channel, level FROM safety_levels WHERE community = ? AND channel IN (?, ?)",
-                (community, SERVER, channel or SERVER),
-            ).fetchall()
-            found = {r[0]: Level.parse(r[1]) for r in rows}
-            return found.get(SERVER), (found.get(channel) if channel else None)
+    async def gate(self, community: str, channel: str, platform: str, user_id: str,
+                   now: float, place_rules: bool) -> Gate:
+        """The three reads of a check (ban, levels, words) as one unit: one round trip."""
+
+        def unit(conn: SqlConn) -> Gate:
+            ban = _active_ban(conn, community, platform, user_id, now)
+            if not place_rules:
+                return Gate(ban, None, None, ())
+            server, override = _levels(conn, community, channel)
+            return Gate(ban, server, override, tuple(_words(conn, community)))
 
         return await self.db.run(unit)
+
+    async def levels(self, community: str, channel: str) -> tuple[Level | None, Level | None]:
+        return await self.db.run(lambda conn: _levels(conn, community, channel))
 
     async def set_level(self, community: str, channel: str, level: Level | None, by: str,
                         now: float) -> None:
@@ -46,14 +51,7 @@ class SqlSafety:
         await self.db.run(unit)
 
     async def words(self, community: str) -> list[str]:
-        def unit(conn: SqlConn) -> list[str]:
-            rows = conn.execute(
-                "SELECT word FROM safety_words WHERE community = ? ORDER BY added_at, word",
-                (community,),
-            ).fetchall()
-            return [r[0] for r in rows]
-
-        return await self.db.run(unit)
+        return await self.db.run(lambda conn: _words(conn, community))
 
     async def add_word(self, community: str, word: str, by: str, now: float,
                        limit: int) -> bool | None:
@@ -108,15 +106,7 @@ class SqlSafety:
 
     async def active_ban(self, community: str, platform: str, user_id: str,
                          now: float) -> Ban | None:
-        def unit(conn: SqlConn) -> Ban | None:
-            row = conn.execute(
-                "SELECT until, reason, banned_by, auto FROM safety_bans WHERE community = ? "
-                "AND platform = ? AND user_id = ? AND (until IS NULL OR until > ?)",
-                (community, platform, user_id, now),
-            ).fetchone()
-            return Ban(row[0], row[1], row[2], bool(row[3])) if row else None
-
-        return await self.db.run(unit)
+        return await self.db.run(lambda conn: _active_ban(conn, community, platform, user_id, now))
 
     async def audit(self, entry: AuditEntry, keep_after: float) -> None:
         def unit(conn: SqlConn) -> None:
@@ -158,3 +148,30 @@ class SqlSafety:
                                rule=r[8], vendor_reason=r[9], prompt=r[10]) for r in rows]
 
         return await self.db.run(unit)
+
+
+def _levels(conn: SqlConn, community: str, channel: str) -> tuple[Level | None, Level | None]:
+    rows = conn.execute(
+        "SELECT channel, level FROM safety_levels WHERE community = ? AND channel IN (?, ?)",
+        (community, SERVER, channel or SERVER),
+    ).fetchall()
+    found = {r[0]: Level.parse(r[1]) for r in rows}
+    return found.get(SERVER), (found.get(channel) if channel else None)
+
+
+def _words(conn: SqlConn, community: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT word FROM safety_words WHERE community = ? ORDER BY added_at, word",
+        (community,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _active_ban(conn: SqlConn, community: str, platform: str, user_id: str,
+                now: float) -> Ban | None:
+    row = conn.execute(
+        "SELECT until, reason, banned_by, auto FROM safety_bans WHERE community = ? "
+        "AND platform = ? AND user_id = ? AND (until IS NULL OR until > ?)",
+        (community, platform, user_id, now),
+    ).fetchone()
+    return Ban(row[0], row[1], row[2], bool(row[3])) if row else None

@@ -249,7 +249,29 @@ MIGRATIONS: list[str] = [
     CREATE INDEX safety_audit_age ON safety_audit(at);
     ALTER TABLE jobs ADD COLUMN safety_level TEXT NOT NULL DEFAULT 'strict';
     """,
-    # 8: the language each person (by account, so it follows linked wallets) and each server
+    # 8: pictures to edit (issue 16), stored once by content (`digest`: sha256 of the
+    # normalised bytes) and linked to each job in order; a job's kind, and the digest of
+    # the image it made (so Vary of a result, and Vary of a Vary, work days later).
+    """
+    CREATE TABLE images (
+        digest TEXT PRIMARY KEY,
+        data BYTEA NOT NULL,
+        mime TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE TABLE job_images (
+        job_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        digest TEXT NOT NULL REFERENCES images(digest),
+        PRIMARY KEY (job_id, position)
+    );
+    ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'generate'
+        CHECK (kind IN ('generate', 'edit', 'vary', 'vary_strong'));
+    ALTER TABLE jobs ADD COLUMN output_digest TEXT;
+    """,
+    # 9: the language each person (by account, so it follows linked wallets) and each server
     # or group chose (/language), and the requester's language on each job (a result
     # delivered after a restart is still in their language).
     """

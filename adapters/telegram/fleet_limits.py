@@ -8,6 +8,13 @@
   request that names a chat also takes a token from buckets all processes share in the
   database: about 30 a second for the bot, 20 a minute per group.
 - AIORateLimiter still runs inside, for its retry after a 429.
+
+The shared buckets cost a database turn per token, and a burst's sends queue one behind the
+other: so the sender whose turn it is takes tokens for the senders queued behind it too (up
+to LEASE_MAX in one turn, waiting at most BATCH_DELAY longer for them), and they use them
+without asking again. A token taken this way is used within LEASE_SECONDS or dropped (never
+handed on later), so across the fleet a bucket still lets through at most its burst plus its
+rate over any window (plus rate x LEASE_SECONDS), and a lone send waits no longer than before.
 """
 
 from __future__ import annotations
@@ -32,6 +39,9 @@ OVERALL_PER_SECOND = 30.0
 GROUP_PER_MINUTE = 20.0
 MAX_QUEUES = 10_000
 MAX_WAIT = 30.0  # never hold a send longer than this on the shared budget (the DB is down?)
+LEASE_MAX = 10  # tokens one database turn takes for the sends queued on a bucket
+LEASE_SECONDS = 0.5  # a token taken for a queued send is used by then, or dropped
+BATCH_DELAY = 0.2  # the longest a send waits for more tokens than itself
 
 
 def _writes_to_chat(endpoint: str) -> bool:
@@ -50,6 +60,8 @@ class FleetRateLimiter(BaseRateLimiter[int]):
         # order: a burst of N waiting sends would otherwise all wake at each refill and
         # each ask the shared bucket again (N database turns per token).
         self._queues: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}  # sends waiting for each bucket (its queue and turn)
+        self._leases: dict[str, tuple[int, float]] = {}  # tokens taken ahead, and use-by time
 
     async def initialize(self) -> None:
         await self.inner.initialize()
@@ -92,15 +104,37 @@ class FleetRateLimiter(BaseRateLimiter[int]):
         if queue is None:
             if len(self._queues) > MAX_QUEUES:  # one per group ever written to: forget idle ones
                 self._queues = {k: q for k, q in self._queues.items() if q.locked()}
+                self._leases = {k: v for k, v in self._leases.items() if k in self._queues}
             queue = self._queues[key] = asyncio.Lock()
-        async with queue:
-            while (waited := self.clock() - start) < MAX_WAIT:
-                try:
-                    wait = await self.fleet.take_token(key, rate, burst, self.clock())
-                except Exception:  # noqa: BLE001 - a send must not fail on the shared budget
-                    log.warning("shared Telegram rate budget unavailable; sending anyway",
-                                exc_info=True)
-                    return
-                if wait <= 0:
-                    return
-                await asyncio.sleep(min(wait, MAX_WAIT - waited))
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with queue:
+                await self._take(key, rate, burst, start)
+        finally:
+            left = self._waiting[key] - 1
+            if left:
+                self._waiting[key] = left
+            else:
+                del self._waiting[key]
+
+    async def _take(self, key: str, rate: float, burst: float, start: float) -> None:
+        while (waited := self.clock() - start) < MAX_WAIT:
+            now = self.clock()
+            held, use_by = self._leases.pop(key, (0, 0.0))
+            if held > 0 and now <= use_by:  # taken for this send by the one before it
+                if held > 1:
+                    self._leases[key] = (held - 1, use_by)
+                return
+            want = max(1, min(LEASE_MAX, self._waiting[key], int(burst)))
+            batch = max(1, min(want, 1 + int(rate * BATCH_DELAY)))
+            try:
+                taken, wait = await self.fleet.take_tokens(key, rate, burst, now, want, batch)
+            except Exception:  # noqa: BLE001 - a send must not fail on the shared budget
+                log.warning("shared Telegram rate budget unavailable; sending anyway",
+                            exc_info=True)
+                return
+            if taken > 0:
+                if taken > 1:
+                    self._leases[key] = (taken - 1, now + LEASE_SECONDS)
+                return
+            await asyncio.sleep(min(wait, MAX_WAIT - waited))

@@ -30,7 +30,7 @@ from bot import i18n
 from bot.domain import keys
 from bot.domain.errors import BotError
 from bot.domain.requests import parse_imagine
-from bot.services import replies
+from bot.services import edit_text, replies
 from bot.services.generation import GenerationService
 from bot.services.help import help_text
 from bot.services.language import LanguageService
@@ -38,6 +38,7 @@ from bot.services.language import LanguageService
 from . import keyboards
 from .ack import Ack, answer
 from .commands import command_handlers
+from .editing import TelegramEdits
 from .flow import Runs
 from .members import PLATFORM, place_of, user_ref
 from .observed import update_counter
@@ -74,6 +75,7 @@ class TelegramHandlers:
         self.runs = runs
         self.bot = runs.bot
         self.demo_mode = demo_mode
+        self.edits = TelegramEdits(service, runs)
 
     def guard(self, fn: Callable[[Update, Context], Awaitable[None]]) -> Callable[
         [Update, Context], Coroutine[Any, Any, None]
@@ -128,7 +130,9 @@ class TelegramHandlers:
         application.add_handler(update_counter(self.table), group=-2)  # metrics, before all
         self.members = community.members
         own = {"imagine": self.imagine, "models": self.models, "help": self.help,
-               "start": self.help, "buy": self.guard(payments.buy)}
+               "start": self.help, "buy": self.guard(payments.buy),
+               "edit": self.guard(self.edits.edit_command),
+               "vary": self.guard(self.edits.vary_command)}
         for command in command_handlers(community.commands, own, community.command):
             application.add_handler(command)  # before the catch-alls below
         for handler, group in payments.handlers():
@@ -136,6 +140,8 @@ class TelegramHandlers:
             application.add_handler(handler, group)
         for handler, group in community.handlers():
             application.add_handler(handler, group)
+        for handler in self.edits.handlers(self.guard):  # before the private-chat prompt
+            application.add_handler(handler)
         application.add_handler(MessageHandler(new & private & filters.COMMAND, self.unknown))
         application.add_handler(
             MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, self.prompt)
@@ -204,6 +210,8 @@ class TelegramHandlers:
             return
         if data.action == "delete":
             return await self._delete(query, job.id, message)
+        if data.action == "edit":
+            return await self.edits.ask(query, job.id, message)
         ack = Ack(query)  # answered as soon as the job is recorded (or refused), before work
         ack.fallback(replies.working_on("your request"))
         user = user_ref(query.from_user)
@@ -213,6 +221,12 @@ class TelegramHandlers:
         if data.action == "compare":
             def start(progress, ref):  # type: ignore[no-untyped-def]
                 return self.service.compare(job.id, user, key, progress, ref, place)
+        elif data.action in ("vary", "vary_strong"):
+            strong = data.action == "vary_strong"
+
+            def start(progress, ref):  # type: ignore[no-untyped-def]
+                return self.service.vary(job.id, user, key, strong=strong, on_progress=progress,
+                                         chat_ref=ref, place=place)
         else:
             def start(progress, ref):  # type: ignore[no-untyped-def]
                 return self.service.rerun(job.id, user, key, data.model_id, progress, ref,
@@ -238,6 +252,8 @@ class TelegramHandlers:
     def _what(self, data: keyboards.ButtonData, job_model: str) -> str:
         if data.action == "compare":
             return i18n.t("tg-compare-what")
+        if data.action in ("vary", "vary_strong"):
+            return edit_text.vary_working(data.action == "vary_strong")
         return replies.choice_label(self.catalog.get(data.model_id or job_model))
 
     # -- the error boundary -------------------------------------------------------------

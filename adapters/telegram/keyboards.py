@@ -6,6 +6,9 @@ callback_data grammar (ASCII only, so bytes == characters):
     r:<job_id>:<model_id> run it on that model (catalog id, e.g. `nano-banana-pro`)
     c:<job_id>            compare on three models
     x:<job_id>            delete the result (the requester or the chat's admins)
+    v:<job_id>            a subtle variation of the result (Vary)
+    s:<job_id>            a strong variation of the result (Vary strong)
+    e:<job_id>            edit the result: asks what to change (a ForceReply prompt)
     g:<giveaway_id>       enter a giveaway, or leave it when already in (a toggle)
 
 Model ids rather than catalog positions: an operator may reorder or reprice models.toml,
@@ -34,14 +37,17 @@ BUTTONS_PER_ROW = 2
 AGAIN = "a"
 DELETE_LABEL = "🗑 Delete"  # in English; the button says it in the reader's language
 _PATTERN = re.compile(r"^(?:r:(?P<rjob>[0-9a-f]{4,32}):(?P<target>[a-z0-9][a-z0-9._-]{0,50})"
-                      r"|c:(?P<cjob>[0-9a-f]{4,32})|x:(?P<xjob>[0-9a-f]{4,32}))$")
+                      r"|c:(?P<cjob>[0-9a-f]{4,32})|x:(?P<xjob>[0-9a-f]{4,32})"
+                      r"|(?P<edit>[vse]):(?P<ejob>[0-9a-f]{4,32}))$")
+_EDIT_ACTIONS = {"v": "vary", "s": "vary_strong", "e": "edit"}
+_EDIT_LETTERS = {action: letter for letter, action in _EDIT_ACTIONS.items()}
 _GIVEAWAY = re.compile(r"^g:([0-9a-f]{4,32})$")
 GIVEAWAY_PREFIX = "g:"  # every callback_data starting with this goes to the giveaway handler
 
 
 @dataclass(frozen=True)
 class ButtonData:
-    action: str  # "rerun" | "compare" | "delete"
+    action: str  # "rerun" | "compare" | "delete" | "vary" | "vary_strong" | "edit"
     job_id: str
     model_id: str | None = None  # None = the job's own model (rerun) / not used (compare)
 
@@ -51,6 +57,8 @@ def encode(data: ButtonData) -> str:
         text = f"c:{data.job_id}"
     elif data.action == "delete":
         text = f"x:{data.job_id}"
+    elif data.action in _EDIT_LETTERS:
+        text = f"{_EDIT_LETTERS[data.action]}:{data.job_id}"
     else:
         text = f"r:{data.job_id}:{data.model_id or AGAIN}"
     if len(text.encode()) > MAX_CALLBACK_BYTES:
@@ -69,6 +77,8 @@ def decode(text: str | None) -> ButtonData | None:
         return ButtonData("compare", m.group("cjob"))
     if m.group("xjob"):
         return ButtonData("delete", m.group("xjob"))
+    if m.group("ejob"):
+        return ButtonData(_EDIT_ACTIONS[m.group("edit")], m.group("ejob"))
     target = m.group("target")
     return ButtonData("rerun", m.group("rjob"), None if target == AGAIN else target)
 
@@ -110,8 +120,8 @@ def _rows(buttons: list[InlineKeyboardButton | None]) -> InlineKeyboardMarkup | 
 
 
 def choice_data(job_id: str, choice: Choice) -> ButtonData:
-    if choice.action == "compare":
-        return ButtonData("compare", job_id)
+    if choice.action in ("compare", *_EDIT_LETTERS):
+        return ButtonData(choice.action, job_id)
     return ButtonData("rerun", job_id, choice.model_id if choice.action == "model" else None)
 
 

@@ -87,6 +87,8 @@ def caption(result: GenerationResult, requester: str | None = None) -> str:
     facts = replies.result_caption(result)
     if requester:
         facts += "\n" + t("tg-for", name=requester)
+    if not result.job.prompt:  # a variation of a picture with no prompt of ours
+        return shorten(facts, MAX_CAPTION)
     budget = MAX_CAPTION - units(facts) - len("“”\n")
     if budget < 20:  # facts alone are huge (an operator's very long model name): cut them
         return shorten(facts, MAX_CAPTION)

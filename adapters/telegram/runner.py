@@ -3,8 +3,8 @@
 PTB is driven by hand (initialize -> start -> updater.start_polling, or updater.start_webhook
 when TELEGRAM_WEBHOOK_URL is set (see webhook.py) ... updater.stop -> stop -> shutdown)
 because `run_polling`/`run_webhook` want to own the loop and the signals. The token (and the
-webhook secret) never reach the log: httpx is at WARNING (bot/log.py) and a redacting filter
-sits on every root handler as a second line of defence.
+webhook secret) never reach the log: httpx is at WARNING (bot/log.py) and the root handler's
+redactor (bot/log.py, set up in main with every configured secret) replaces them in every line.
 """
 
 from __future__ import annotations
@@ -46,33 +46,9 @@ ALLOWED_UPDATES = ["message", "callback_query", "pre_checkout_query"]
 PTBApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-class RedactSecret(logging.Filter):
-    """Replace a secret in every formatted record (message, args and traceback)."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secret:
-            return True
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = message.replace(self.secret, "<token>"), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.secret in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.secret, "<token>")
-        if record.stack_info and self.secret in record.stack_info:
-            record.stack_info = record.stack_info.replace(self.secret, "<token>")
-        return True
-
-
-def _protect_logs(*secrets: str) -> None:
-    for secret in secrets:
-        redact = RedactSecret(secret)
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(redact)
+def _quiet_ptb_warnings() -> None:
+    # The token and the webhook secret are redacted from every line by the root handler's
+    # redactor (bot/log.py: by value and by shape), so no filter of our own here.
     # PTB warns on every RetryAfter.retry_after read until PTB_TIMEDELTA is the default.
     warnings.filterwarnings("ignore", category=PTBDeprecationWarning, message=".*retry_after.*")
 
@@ -200,10 +176,7 @@ async def run_telegram(app: App, stop: asyncio.Event, deliver_only: bool = False
     settings = app.settings
     if settings.telegram_token is None:
         return
-    secret = settings.telegram_webhook_secret
-    _protect_logs(
-        settings.telegram_token.get_secret_value(), secret.get_secret_value() if secret else ""
-    )
+    _quiet_ptb_warnings()
     try:
         webhook = None if deliver_only else webhook_config(settings)
     except WebhookConfigError as exc:

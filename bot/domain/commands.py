@@ -33,6 +33,7 @@ class Kind(Enum):
     BOOLEAN = "boolean"
     USER = "user"  # a person: picked on Discord; on text surfaces @name, an id, or a reply
     CHANNEL = "channel"  # a Discord channel (picked); text surfaces pass the words on
+    ATTACHMENT = "attachment"  # a file (Discord); text surfaces take a photo or a reply
 
 
 class Access(Enum):
@@ -49,6 +50,7 @@ class Source(Enum):
     """Option values that are data (operators edit them), so surfaces look them up."""
 
     MODELS = "models"  # the catalog, with prices
+    EDITORS = "editors"  # the models that can edit pictures, with their edit prices
     ASPECTS = "aspects"  # the aspect ratios of the chosen model
     INTENTS = "intents"  # the intents table
     RUNNING_GIVEAWAYS = "running giveaways"  # in this server or group

@@ -34,6 +34,9 @@ class LedgerEntry:
     idempotency_key: str
     created_at: float
     balance_after: int | None = None
+    # The job a charge or refund was for: its kind and what it edited (for /history).
+    job_kind: str = ""
+    job_parent: str | None = None
 
 
 @dataclass(frozen=True)

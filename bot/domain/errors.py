@@ -2,7 +2,9 @@
 
     BotError                  known and user-facing; `user_message` is what chat shows
     ├── RequestError          the input cannot be understood (bad option, empty prompt ...)
-    │   └── UnknownModel      a model name nobody offers ("did you mean ...")
+    │   ├── UnknownModel      a model name nobody offers ("did you mean ...")
+    │   ├── BadImage          a picture to edit that is missing, too large or unreadable
+    │   └── CannotEdit        an edit asked of a model that takes no pictures
     ├── InsufficientCredits   not enough credits; `needed`, `balance`, `suggestion`
     ├── TooManyJobs           the person's limit of requests in flight
     ├── JobNotFound           a button or command names a job that does not exist
@@ -64,6 +66,20 @@ class RequestError(BotError):
 
 class UnknownModel(RequestError):
     pass
+
+
+class BadImage(RequestError):
+    """A picture for an edit that is missing, too large, not an image or damaged; nothing
+    was charged."""
+
+
+class CannotEdit(RequestError):
+    """An edit asked of a model that takes no pictures; `suggestion` is the nearest model
+    that can (a model id), or None."""
+
+    def __init__(self, user_message: str, suggestion: str | None = None) -> None:
+        super().__init__(user_message)
+        self.suggestion = suggestion
 
 
 class InsufficientCredits(BotError):

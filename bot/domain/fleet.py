@@ -33,3 +33,9 @@ class Fleet(Protocol):
     async def take_token(self, key: str, rate: float, burst: float, now: float) -> float:
         """Take one send from a bucket all processes share: 0.0, or seconds to wait."""
         ...
+
+    async def take_tokens(self, key: str, rate: float, burst: float, now: float,
+                          want: int, batch: int = 1) -> tuple[int, float]:
+        """Take up to `want` sends at once: (how many, 0.0), or (0, seconds until `batch`
+        of them are there; `batch` is at most `want`)."""
+        ...

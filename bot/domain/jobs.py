@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.domain.keys import job_hold
+from bot.domain.providers import InputImage
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "queued",
@@ -22,6 +23,9 @@ QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "cancelled",
 )
 FINISHED = (SUCCEEDED, FAILED, CANCELLED)
+# What a job does with pictures: text-to-image, an edit, or a (strong) variation.
+GENERATE, EDIT, VARY, VARY_STRONG = "generate", "edit", "vary", "vary_strong"
+KINDS = (GENERATE, EDIT, VARY, VARY_STRONG)
 
 
 @dataclass
@@ -52,7 +56,16 @@ class Job:
     deadline_at: float | None = None  # set at the first claim: give up (refund) after it
     called_at: float | None = None  # when a provider was first asked (it may bill)
     safety_level: str = "strict"  # the policy level where it was asked (vendor knobs)
+    kind: str = GENERATE  # generate | edit | vary | vary_strong (parent_id: the job edited)
+    output_digest: str | None = None  # the stored image this job made (for Vary of it)
     locale: str = ""  # the requester's language when asked ("": English), for a late delivery
+    # The input pictures, in order: written with the job at ingress, read back by
+    # `JobStore.job_images` (claims do not carry the bytes).
+    images: tuple[InputImage, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def is_edit(self) -> bool:
+        return self.kind != GENERATE
 
     @property
     def hold_key(self) -> str:
@@ -132,6 +145,21 @@ class JobStore(Protocol):
 
     async def get_jobs(self, job_ids: Sequence[str]) -> list[Job]: ...
 
+    async def claim_states(self, job_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """job id -> (status, claimed_by) of those that exist: what a waiter's watch needs,
+        without reading (and decoding) whole rows."""
+        ...
+
     async def update_job(self, job_id: str, **fields: Any) -> None: ...
 
     async def unfinished_jobs(self) -> list[Job]: ...
+
+    async def job_images(self, job_id: str) -> list[InputImage]:
+        """A job's input pictures, in the order they were given."""
+        ...
+
+    async def save_output(self, job_id: str, image: InputImage) -> None:
+        """Store the image a job made (content-addressed) and link it as its output."""
+        ...
+
+    async def get_image(self, digest: str) -> InputImage | None: ...

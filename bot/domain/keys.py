@@ -19,6 +19,12 @@ def message_event(platform: str, chat_id: int | str, message_id: int | str) -> s
     return f"{platform}:msg:{chat_id}:{message_id}"
 
 
+def album_event(platform: str, chat_id: int | str, media_group_id: str) -> str:
+    """An album (a Telegram media group): its parts arrive as separate messages, and the
+    one request they make is keyed by the group, so it is charged once."""
+    return f"{platform}:album:{chat_id}:{media_group_id}"
+
+
 def callback_event(platform: str, query_id: str) -> str:
     """A button press (a Telegram callback query)."""
     return f"{platform}:cb:{query_id}"

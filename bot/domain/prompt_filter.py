@@ -124,6 +124,36 @@ class Term:
         return False
 
 
+def _first_keys(term: Term) -> set[str]:
+    """What `present` must hold for `term` to be found: its first word, with the endings
+    that word takes when it is also the last (a one-word term)."""
+    first = term.words[0]
+    if len(term.words) > 1:
+        return {first}
+    return {first + ending for ending in (SHORT_ENDINGS if len(first) <= SHORT else ENDINGS)}
+
+
+class TermIndex:
+    """Terms by the strings their first word can match: `found` tries only the terms whose
+    first word is in the prompt (a prompt has a few words, a list has dozens of terms),
+    with the same result as trying every term."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.terms = tuple(terms)
+        self._by_key: dict[str, list[Term]] = {}
+        for term in self.terms:
+            for key in _first_keys(term):
+                self._by_key.setdefault(key, []).append(term)
+
+    def found(self, prompt: Sequence[set[str]], present: set[str]) -> bool:
+        by_key = self._by_key
+        for word in present:
+            for term in by_key.get(word, ()):
+                if term.found(prompt, present):
+                    return True
+        return False
+
+
 def make_terms(entries: Iterable[str], context: Mapping[str, Iterable[str]]) -> tuple[Term, ...]:
     out = []
     for entry in entries:
@@ -198,19 +228,28 @@ class FilterRules:
     sexual: tuple[Term, ...] = ()
     minor_ages: re.Pattern[str] | None = None
     levels: Mapping[Level, tuple[Term, ...]] = field(default_factory=dict)
+    _index: dict[str, TermIndex] = field(init=False, repr=False, compare=False)
+    _level_index: tuple[tuple[Level, TermIndex], ...] = field(init=False, repr=False,
+                                                              compare=False)
+
+    def __post_init__(self) -> None:
+        index = {name: TermIndex(getattr(self, name)) for name in ("operator", "minors", "sexual")}
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_level_index",
+                           tuple((listed, TermIndex(terms)) for listed, terms in self.levels.items()))
 
     def check(self, prompt: str, level: Level,
               server_words: Sequence[ServerWord] = ()) -> Verdict:
         words = tokens(prompt)
         folded = [_variants(w) for w in words]
         present = set().union(*folded) if folded else set()
-        if any(t.found(folded, present) for t in self.operator) or self._minor_sexual(
+        if self._index["operator"].found(folded, present) or self._minor_sexual(
             folded, present, words
         ):
             return Verdict(OPERATOR)
         # A level blocks its own list and every looser level's list.
-        for listed, terms in self.levels.items():
-            if listed >= level and any(t.found(folded, present) for t in terms):
+        for listed, terms in self._level_index:
+            if listed >= level and terms.found(folded, present):
                 return Verdict(LEVEL)
         flat, written = " ".join(words), _fold(prompt)
         if any(w.found(folded, present, flat, written) for w in server_words):
@@ -218,9 +257,9 @@ class FilterRules:
         return Verdict()
 
     def _minor_sexual(self, folded: list[set[str]], present: set[str], words: list[str]) -> bool:
-        minor = any(t.found(folded, present) for t in self.minors) or bool(
+        minor = self._index["minors"].found(folded, present) or bool(
             self.minor_ages and self.minor_ages.search(" ".join(words)))
-        return minor and any(t.found(folded, present) for t in self.sexual)
+        return minor and self._index["sexual"].found(folded, present)
 
 
 def load_rules(path: Path) -> FilterRules:

@@ -58,6 +58,11 @@ def _model_option(catalog: Catalog, value: str) -> Model:
     return model
 
 
+def pick_model(catalog: Catalog, value: str) -> Model:
+    """The model a person named, or UnknownModel with what they may have meant."""
+    return _model_option(catalog, clean_text(value))
+
+
 def _intent_option(intents: IntentTable, value: str) -> str:
     intent = intents.get(value)
     if intent is None:
@@ -186,3 +191,40 @@ def parse_imagine(text: str, catalog: Catalog, intents: IntentTable) -> Generati
 
 def _example(name: str) -> str:
     return {"model": "flux-pro", "intent": "photo", "ar": "16:9", "seed": "42"}[name]
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    instruction: str
+    model: Model | None = None
+
+
+def parse_edit(text: str, catalog: Catalog) -> EditRequest:
+    """The words after `/edit`: what to change, and a model named with `--model M` (or
+    `model:M`). An edit keeps the picture's shape and takes a new seed, so /imagine's other
+    options are refused by name rather than drawn into the instruction."""
+    words = clean_text(text).split(" ") if clean_text(text) else []
+    kept: list[str] = []
+    model: Model | None = None
+    i = 0
+    while i < len(words):
+        word = words[i]
+        flag = _FLAG.match(word)
+        colon = _COLON_OPTION.match(word) if not flag else None
+        name = (flag.group(1) if flag else colon.group(1) if colon else "").lower()
+        if not name:
+            kept.append(word)
+            i += 1
+            continue
+        if _ALIASES.get(name, name) != "model":
+            raise RequestError(f"`{word[:20]}` does not apply to an edit; only `--model` does.")
+        if model is not None:
+            raise RequestError("`--model` is given twice; give it once.")
+        value = flag.group(2) if flag else colon.group(2) if colon else None
+        i += 1
+        if not value:
+            if i >= len(words):
+                raise RequestError("`--model` needs a value, like `--model nano-banana-2`.")
+            value, i = _take_model_words(catalog, words, i)
+        model = pick_model(catalog, value)
+    return EditRequest(" ".join(kept), model)

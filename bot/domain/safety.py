@@ -162,7 +162,25 @@ class AuditEntry:
     prompt: str | None = None  # kept only when SAFETY_LOG_PROMPTS=true
 
 
+@dataclass(frozen=True)
+class Gate:
+    """What the check before a request needs, read together: the person's active ban there
+    (or None), the server's level and the channel's override (None where not set), and the
+    server's own words (as stored)."""
+
+    ban: Ban | None
+    server: Level | None
+    channel: Level | None
+    words: tuple[str, ...]
+
+
 class SafetyStore(Protocol):
+    async def gate(self, community: str, channel: str, platform: str, user_id: str,
+                   now: float, place_rules: bool) -> Gate:
+        """The ban, levels and words of one check in one round trip (`place_rules` False,
+        a private chat: only the ban)."""
+        ...
+
     async def levels(self, community: str, channel: str) -> tuple[Level | None, Level | None]:
         """(the server's level, the channel's override), None where not set."""
         ...

@@ -15,7 +15,7 @@ from bot.domain.community import MAX_AMOUNT
 from bot.domain.credits import UserRef
 from bot.domain.errors import RequestError
 from bot.i18n import t
-from bot.services import store_commands
+from bot.services import edit_text, store_commands
 from bot.services.commands import Call, Gift, Handler, Reply, Standings
 from bot.services.community import CommunityService
 from bot.services.replies import credits
@@ -99,7 +99,9 @@ class CreditCommands:
         lines = [t("history-title")]
         for row in rows:
             when = i18n.date_time(datetime.fromtimestamp(row.created_at, UTC))
-            lines.append(f"{when}  {row.delta:+d}  {row.reason}  → {row.balance_after}")
+            label = edit_text.history_label(row.job_kind, row.job_parent)
+            what = f"{row.reason} ({label})" if label else row.reason
+            lines.append(f"{when}  {row.delta:+d}  {what}  → {row.balance_after}")
         return Reply("\n".join(lines), private=True)
 
     async def daily(self, call: Call) -> Reply:

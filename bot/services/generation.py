@@ -32,10 +32,12 @@ from bot.domain.errors import (
     ShuttingDown,
 )
 from bot.domain.jobs import Job, JobStore
+from bot.domain.providers import InputImage
 from bot.domain.requests import GenerationRequest
 from bot.domain.safety import Place
+from bot.services.editing import EditFlows
 from bot.services.job_delivery import GenerationResult, Progress, ProgressCallback
-from bot.services.planning import Plan, Planner
+from bot.services.planning import Plan, Planner, price
 from bot.services.provider_router import ProviderRouter
 from bot.services.safety import SafetyService
 from bot.services.shutdown import Shutdown
@@ -50,7 +52,7 @@ def new_job_id() -> str:
     return secrets.token_hex(5)  # 10 hex chars: short enough for any button payload
 
 
-class GenerationService:
+class GenerationService(EditFlows):
     def __init__(
         self,
         planner: Planner,
@@ -76,6 +78,8 @@ class GenerationService:
         self.timeout = timeout
         self.shutdown = shutdown or Shutdown(runner, grace=0.0)
         self.safety = safety  # None only in tests of the money flow itself
+        # Edits plan among the models whose *configured* routes take pictures.
+        planner.can_edit = router.can_edit
 
     async def account(self, user: UserRef) -> int:
         return await self.ledger.open_account(user, self.welcome_credits)
@@ -120,6 +124,9 @@ class GenerationService:
         if model_id and model_id not in {m.id for m in self.catalog}:
             raise JobNotFound(BUTTON_EXPIRED, key="button-expired")
         model = self.catalog.get(model_id or parent.model_id)
+        if parent.is_edit:
+            return await self._rerun_edit(parent, model, user, event_key, on_progress,
+                                          chat_ref, place)
         level = await self._allowed(place, user, parent.prompt, model.id)
         same = model.id == parent.model_id
         reason = "again, with a new seed" if same else f"you picked {model.name}"
@@ -152,13 +159,18 @@ class GenerationService:
         """The same prompt on three other models at once, each charged its own price."""
         self._asking()
         parent = await self._job_or_expired(job_id)
-        models = self.planner.compare_models(parent.intent, parent.model_id, parent.aspect)
+        images = await self._images_of(parent)
+        if parent.is_edit:
+            models = self.planner.edit_compare_models(parent.intent, parent.model_id,
+                                                      len(images))
+        else:
+            models = self.planner.compare_models(parent.intent, parent.model_id, parent.aspect)
         level = await self._allowed(place, user, parent.prompt, "compare")
         account = await self.account(user)
-        total = sum(m.credits for m in models)
+        total = sum(price(m, parent.kind) for m in models)
         balance = await self.ledger.balance(account)
         if total > balance:
-            prices = " + ".join(f"{m.name} {m.credits}" for m in models)
+            prices = " + ".join(f"{m.name} {price(m, parent.kind)}" for m in models)
             short = InsufficientCredits(
                 f"Compare on 3 costs {total} credits ({prices}) and you have {balance}.",
                 needed=total,
@@ -167,13 +179,18 @@ class GenerationService:
                 have=balance,
             )
             # The one model that fits, which every surface offers as a button or a hint.
-            cheapest = self.catalog.cheapest_affordable(balance, parent.aspect)
+            cheapest = (self.catalog.cheapest_affordable(balance, parent.aspect)
+                        if not parent.is_edit else next(
+                            (m for m in self.planner.editors(len(images), by_price=True)
+                             if price(m, parent.kind) <= balance), None))
             short.suggestion = cheapest.id if cheapest is not None else None
             raise short
         outcomes = await asyncio.gather(
             *(
                 self._run(
-                    Plan(parent.intent, m, f"compare: {m.name}", parent.aspect),
+                    Plan(parent.intent, m, f"compare: {m.name}",
+                         self.planner.edit_aspect(m, images) if images else parent.aspect,
+                         parent.kind),
                     parent.prompt,
                     parent.seed,
                     user,
@@ -181,10 +198,11 @@ class GenerationService:
                     f"{event_key}:{i}",
                     on_progress,
                     chat_ref,
-                    parent_id=parent.id,
+                    parent_id=self._source_of(parent),
                     request_key=event_key,
                     safety_level=level,
                     place=place,
+                    images=images,
                 )
                 for i, m in enumerate(models)
             ),
@@ -280,6 +298,7 @@ class GenerationService:
         request_key: str | None = None,
         safety_level: str = "strict",
         place: Place | None = None,
+        images: tuple[InputImage, ...] = (),
     ) -> GenerationResult:
         job = Job(
             id=new_job_id(),
@@ -299,6 +318,8 @@ class GenerationService:
             created_at=time.time(),
             request_key=request_key or event_key,
             safety_level=safety_level,
+            kind=plan.kind,
+            images=images,
             locale=i18n.current(),  # the boundary set the requester's language
         )
         queued = await self.jobs.enqueue(job, self.max_jobs_per_user)
@@ -306,7 +327,8 @@ class GenerationService:
             raise DuplicateEvent("Already on it: that request was counted once.", queued.job.id,
                                  key="already-on-it")
         if queued.short_of is not None:
-            raise self.planner.not_enough(plan.model, queued.short_of, plan.aspect)
+            raise self.planner.not_enough(plan.model, queued.short_of, plan.aspect, plan.kind,
+                                          len(images))
         log.info(
             "job %s queued account=%s model=%s credits=-%d",
             job.id,
@@ -320,6 +342,8 @@ class GenerationService:
         await self._audit_outcome(job, outcome, user, place)
         if isinstance(outcome, GenerationFailed):
             raise outcome
+        if images and not outcome.job.images:  # the buttons under it count the pictures
+            outcome.job.images = images
         # The balance right after this job's charge: what the person's reply shows.
         return GenerationResult(outcome.job, outcome.model, outcome.image, queued.balance)
 

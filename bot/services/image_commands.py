@@ -25,10 +25,37 @@ IMAGINE = Command(
                choices=Source.INTENTS),
         Option("aspect", Kind.TEXT, "Aspect ratio, like 16:9", autocomplete=Source.ASPECTS),
         Option("seed", Kind.INTEGER, "A seed, for repeatable images", min=0, max=MAX_SEED),
+        Option("image", Kind.ATTACHMENT, "A picture to start from (then the prompt edits it)"),
     ),
+)
+TEXT_EDITS = frozenset({"telegram", "console"})
+EDIT = Command(
+    "edit", "Change a picture as you say",
+    usage="/edit <what to change>",
+    help="reply to any picture (or put it in a photo's caption); I change it as you say",
+    notes=("in a private chat a photo with a caption is an edit too; "
+           "on the console: /edit <file or result number> <what to change>",),
+    # Discord's options; the text surfaces take the picture from the photo or the reply.
+    options=(
+        Option("image", Kind.ATTACHMENT, "The picture to change", required=True),
+        Option("prompt", Kind.TEXT, "What to change", required=True, min=1,
+               max=MAX_PROMPT_CHARS),
+        Option("model", Kind.TEXT, "A model that can edit (default: picked from your words)",
+               autocomplete=Source.EDITORS),
+        Option("image2", Kind.ATTACHMENT, "A second picture (a reference)"),
+        Option("image3", Kind.ATTACHMENT, "A third picture (a reference)"),
+    ),
+)
+VARY = Command(
+    "vary", "A variation of a picture (add `strong` for a bolder one)",
+    usage="/vary [strong]", help="reply to a picture: a variation of it (console: /vary N)",
+    options=(Option("strength", Kind.TEXT, "`strong` for a bolder variation"),),
+    surfaces=TEXT_EDITS,
 )
 COMMANDS = (
     IMAGINE,
+    EDIT,
+    VARY,
     Command("models", "Models and their prices in credits", help="models and prices"),
 )
 LAST = (  # at the end of the menu

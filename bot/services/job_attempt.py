@@ -20,12 +20,13 @@ from bot.domain.jobs import FAILED, SUCCEEDED, Job, JobStore
 from bot.domain.providers import (
     GeneratedImage,
     ImageSpec,
+    InputImage,
     ProviderError,
     ProviderRejected,
     ProviderUnavailable,
 )
 from bot.i18n import Count
-from bot.services import metrics
+from bot.services import edit_text, image_intake, metrics
 from bot.services.job_delivery import (
     GenerationResult,
     Outcome,
@@ -87,9 +88,15 @@ class JobAttempt:
                 f"I restarted before your image was ready. Your {_credits(job.cost)} were "
                 "refunded; please try again.", key="fail-restarted",
                 credits=Count(job.cost)), FAILED, why
+        # An edit's pictures come from storage, so a resume after a restart (or a worker of
+        # another process) sends the very bytes the person gave.
+        images = tuple(await self.jobs.job_images(job.id)) if job.is_edit else ()
+        if job.is_edit and not images:
+            why = "its pictures are no longer stored"
+            return GenerationFailed(edit_text.pictures_gone(_credits(job.cost))), FAILED, why
         try:
             async with metrics.job_attempt(job), asyncio.timeout(max(0.0, job.deadline_at - now)):
-                image = await self._call(job, model, resuming, progress)
+                image = await self._call(job, model, resuming, progress, images)
         except ProviderRejected as exc:
             return self._failed(job, model, f"{model.name} refused this prompt: {exc.reason}.",
                                 progress, rejected=True, key="fail-refused",
@@ -117,13 +124,15 @@ class JobAttempt:
                                 reason=image.flag_reason)
         await notify(progress, Progress("finished", job.id, model.name))
         log.info("job %s succeeded provider=%s", job.id, image.provider)
+        await self._keep_output(job, image)
         if image.provider != job.provider:  # vendors that answer at once left no handle
             job.provider = image.provider  # who made it prices it (`imagine-bot report`)
             await self.jobs.update_job(job.id, provider=image.provider)
         return GenerationResult(job, model, image, 0), SUCCEEDED, None
 
     async def _call(self, job: Job, model: Model, resuming: bool,
-                    progress: ProgressCallback | None) -> GeneratedImage:
+                    progress: ProgressCallback | None,
+                    images: tuple[InputImage, ...] = ()) -> GeneratedImage:
         async def record(handle: Mapping[str, Any]) -> None:
             job.provider_handle = dict(handle)
             job.provider = str(handle.get("provider", ""))
@@ -132,7 +141,7 @@ class JobAttempt:
             )
 
         spec = ImageSpec(job.prompt, job.aspect, job.seed, model.id, model.name,
-                         safety_level=job.safety_level)
+                         safety_level=job.safety_level, images=images, mode=job.kind)
         await notify(progress, Progress("started", job.id, model.name))
         if resuming:
             image = await self.router.resume(model, spec, job.provider_handle, record)
@@ -140,6 +149,17 @@ class JobAttempt:
             return image
         await self.jobs.mark_called(job.id, self.worker_id, self.clock())
         return await self.router.generate(model, spec, record)
+
+    async def _keep_output(self, job: Job, image: GeneratedImage) -> None:
+        """Store what was made, normalised like any input, so Vary and Edit on this result
+        work days later (and a Vary of a Vary). Bookkeeping: never fails the job."""
+        try:
+            kept = await image_intake.normalise_async(image.data)
+            await self.jobs.save_output(job.id, kept)
+            job.output_digest = kept.digest
+        except Exception as exc:  # noqa: BLE001 - the person still gets the image they paid for
+            log.warning("job %s: could not store its image for Vary/Edit: %s", job.id,
+                        type(exc).__name__)
 
     def _failed(self, job: Job, model: Model, why: str, progress: ProgressCallback | None,
                 rejected: bool = False, key: str = "", **params: Any

@@ -103,19 +103,21 @@ class JobDelivery:
         if not waiting:
             return
         head = await self.jobs.positions(NOTIFY_FIRST)
-        states = {j.id: j for j in await self.jobs.get_jobs([w.job.id for w in waiting])}
+        states = await self.jobs.claim_states([w.job.id for w in waiting])
         for waiter in waiting:
-            job = states.get(waiter.job.id)
-            if job is None or waiter.future.done():
+            job_id = waiter.job.id
+            state = states.get(job_id)
+            if state is None or waiter.future.done():
                 continue
-            if job.status == QUEUED:
-                if job.id in head:
-                    await self.tell_position(waiter, head.index(job.id) + 1)
-            elif job.claimed_by != self.worker_id:
-                if job.status == RUNNING:
-                    await notify(waiter.on_progress, Progress("started", job.id, waiter.model_name),
-                                 waiter.job.locale)
-                waiter.future.set_exception(HandedOff(job.id))
+            status, claimed_by = state
+            if status == QUEUED:
+                if job_id in head:
+                    await self.tell_position(waiter, head.index(job_id) + 1)
+            elif claimed_by != self.worker_id:
+                if status == RUNNING:
+                    await notify(waiter.on_progress,
+                                 Progress("started", job_id, waiter.model_name), waiter.job.locale)
+                waiter.future.set_exception(HandedOff(job_id))
 
     async def tell_position(self, waiter: Waiter, position: int) -> None:
         if waiter.told_position != position:

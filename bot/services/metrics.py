@@ -13,13 +13,14 @@ its sum.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
@@ -276,7 +277,14 @@ def credits_moved(reason: str, delta: int) -> None:
         return  # a transfer or link is two rows; count the money once
     if flow == "removed" and delta > 0:
         flow = "other"
-    CREDITS.labels(flow, reason if reason in CREDIT_FLOWS else "other").inc(abs(delta))
+    _credits_child(flow, reason if reason in CREDIT_FLOWS else "other").inc(abs(delta))
+
+
+@functools.cache
+def _credits_child(flow: str, reason: str) -> Any:
+    """CREDITS' child for one (flow, reason): found once, not on every ledger row (a
+    bounded set: the reasons are CREDIT_FLOWS' keys or "other")."""
+    return CREDITS.labels(flow, reason)
 
 
 # -- health ---------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Run a catalog model on its configured routes, failing over when a route is unavailable.
 
 A rejection (moderation, invalid input) is final: never retried, never sent to another
-provider. With no provider keys at all, every model runs on the demo renderer.
+provider. With no provider keys at all, every model runs on the demo renderer. An edit
+(input pictures) runs, and fails over, only on routes whose `edit` table takes that many.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from bot.domain.catalog import Catalog, Model
 from bot.domain.providers import (
+    EditRoute,
     GeneratedImage,
     ImageProvider,
     ImageSpec,
@@ -34,12 +36,20 @@ class ProviderRouter:
     def demo_mode(self) -> bool:
         return not self.providers
 
-    def routes_for(self, model: Model) -> list[tuple[Route, ImageProvider]]:
+    def routes_for(self, model: Model, images: int = 0) -> list[tuple[Route, ImageProvider]]:
+        """The configured routes of `model` that can take `images` input pictures."""
         if self.demo_mode:
-            return [(Route("demo", model.id), self.demo)]
-        return [
-            (r, self.providers[r.provider]) for r in model.routes if r.provider in self.providers
-        ]
+            # The demo renders edits of every model that can edit, as far as its data says.
+            edit = EditRoute(model.id, model.max_input_images()) if model.can_edit else None
+            routes = [(Route("demo", model.id, edit=edit), self.demo)]
+        else:
+            routes = [(r, self.providers[r.provider]) for r in model.routes
+                      if r.provider in self.providers]
+        return [(r, p) for r, p in routes if r.takes_images(images)]
+
+    def can_edit(self, model: Model, images: int) -> bool:
+        """Whether an edit with `images` pictures has a configured route on this model."""
+        return images > 0 and model.can_edit and bool(self.routes_for(model, images))
 
     def available(self, model: Model) -> bool:
         return bool(self.routes_for(model))
@@ -54,12 +64,13 @@ class ProviderRouter:
         record: JobHandleRecorder,
         only_provider: str | None = None,
     ) -> GeneratedImage:
-        routes = self.routes_for(model)
+        routes = self.routes_for(model, len(spec.images))
         if only_provider:
             routes = [(r, p) for r, p in routes if r.provider == only_provider]
         if not routes:
+            what = "provider" if not spec.images else "provider that takes pictures"
             raise ProviderUnavailable(
-                f"{model.name} has no configured provider on this bot", provider=only_provider or ""
+                f"{model.name} has no configured {what} on this bot", provider=only_provider or ""
             )
         last: ProviderUnavailable | None = None
         for route, provider in routes:
@@ -88,13 +99,16 @@ class ProviderRouter:
         provider = self.demo if name == "demo" else self.providers.get(str(name))
         if provider is None:
             raise NotResumable(f"provider {name!r} is not configured any more", provider=str(name))
+        count = len(spec.images)
+        fallback = next((r for r, _ in self.routes_for(model, count) if r.provider == name),
+                        Route(str(name), str(handle.get("route_model", model.id))))
         route = next(
             (
                 r
                 for r in model.routes
                 if r.provider == name and r.model == handle.get("route_model")
             ),
-            Route(str(name), str(handle.get("route_model", model.id))),
+            fallback,
         )
         async with metrics.provider_call(model.id, route.provider):
             return await provider.resume(route, spec, handle, record)

@@ -11,16 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import i18n
+from bot.domain import errors
 from bot.domain.catalog import Catalog, Model
 from bot.domain.intents import IntentTable
 from bot.i18n import t
+from bot.services import edit_text
 from bot.services.generation import GenerationResult, Progress
-from bot.services.planning import Planner
+from bot.services.planning import Planner, price
 
 
 def text_hint(exc: BaseException) -> str:
     """For text surfaces: how to pick the cheaper model an InsufficientCredits suggests."""
-    suggestion = getattr(exc, "suggestion", None)
+    # Only for a shortfall: other errors that carry a suggestion (CannotEdit) name it already.
+    suggestion = (getattr(exc, "suggestion", None)
+                  if isinstance(exc, errors.InsufficientCredits) else None)
     return t("add-model-hint", model=suggestion) if suggestion else ""
 
 
@@ -30,7 +34,8 @@ def credits(n: int) -> str:
 
 @dataclass(frozen=True)
 class Choice:
-    """One button under a result. `action` is again | model | compare; `model_id` for model."""
+    """One button under a result. `action` is again | model | compare | vary | vary_strong |
+    edit; `model_id` for model."""
 
     action: str
     label: str
@@ -79,7 +84,10 @@ def speed(model: Model) -> str:
 def result_caption(result: GenerationResult) -> str:
     demo = t("demo-suffix") if result.image.is_demo else ""
     reason = reason_of(result.job.intent, result.reason)
+    origin = edit_text.kind_line(result.job.kind, result.job.parent_id,
+                                 len(result.job.images))
     lines = [
+        *([origin] if origin else []),
         t("caption-model", model=result.model.name, demo=demo, reason=reason),
         t("caption-cost", cost=credits(result.cost), balance=credits(result.balance),
           seed=str(result.job.seed)),
@@ -88,15 +96,41 @@ def result_caption(result: GenerationResult) -> str:
 
 
 def result_choices(result: GenerationResult, catalog: Catalog, planner: Planner) -> list[Choice]:
+    """Again; every other model; compare on 3; then Vary, Vary strong and Edit of this
+    image (when some model can edit it; last, so older choice numbers keep their meaning).
+    Under an edit, only models that can edit, at their edit prices."""
     job = result.job
-    choices = [Choice("again", t("choice-again", model=result.model.name,
-                                 price=credits(result.model.credits)))]
-    for model in catalog.others(job.model_id):
-        choices.append(Choice("model", choice_label(model), model.id))
-    trio = planner.compare_models(job.intent, job.model_id, job.aspect)
-    total = sum(m.credits for m in trio)
-    choices.append(Choice("compare", t("choice-compare", price=credits(total))))
-    return choices
+    kind = job.kind
+    own = price(result.model, kind)
+    choices = [Choice("again", t("choice-again", model=result.model.name, price=credits(own)))]
+    count = len(result.job.images) or 1
+    others = [m for m in catalog.others(job.model_id)
+              if not job.is_edit or planner.can_edit(m, count)]
+    for model in others:
+        choices.append(Choice("model", choice_label(model, kind), model.id))
+    if job.is_edit:
+        trio = planner.edit_compare_models(job.intent, job.model_id, count)
+    else:
+        trio = planner.compare_models(job.intent, job.model_id, job.aspect)
+    if trio:
+        total = sum(price(m, kind) for m in trio)
+        choices.append(Choice("compare", t("choice-compare", price=credits(total))))
+    return choices + vary_choices(result, planner)
+
+
+def vary_choices(result: GenerationResult, planner: Planner) -> list[Choice]:
+    """Vary, Vary strong and Edit, priced on the model that would run them (this one, or
+    the nearest that can edit); none when no model here can edit."""
+    model = result.model
+    if not planner.can_edit(model, 1):
+        nearest = planner.nearest_editor(model, 1)
+        if nearest is None:
+            return []
+        model = nearest
+    cost = price(model, "edit")
+    return [Choice("vary", edit_text.vary_button(cost)),
+            Choice("vary_strong", edit_text.vary_strong_button(cost)),
+            Choice("edit", edit_text.edit_button(cost))]
 
 
 def progress_text(progress: Progress) -> str:
@@ -178,6 +212,6 @@ def cheaper_option(model: Model) -> str:
     return t("cheaper-option", model=model.name, price=credits(model.credits))
 
 
-def choice_label(model: Model) -> str:
-    """A short button label: a model and its price."""
-    return t("choice-model", model=model.name, price=credits(model.credits))
+def choice_label(model: Model, kind: str = "generate") -> str:
+    """A short button label: a model and its price (for an edit: its edit price)."""
+    return t("choice-model", model=model.name, price=credits(price(model, kind)))

@@ -107,12 +107,19 @@ class SafetyService:
             server, channel = None, None
         else:
             server, channel = await self.store.levels(place.community, place.channel)
+        return self._resolve(place, server, channel)
+
+    def _resolve(self, place: Place, server: Level | None, channel: Level | None) -> Resolution:
         return resolve(place, server=server, channel=channel, dm_level=self.dm_level,
                        max_level=self.max_level)
 
     async def server_words(self, community: str) -> list[ServerWord]:
+        return self._parse_words(community, await self.store.words(community))
+
+    @staticmethod
+    def _parse_words(community: str, texts: Sequence[str]) -> list[ServerWord]:
         words = []
-        for text in await self.store.words(community):
+        for text in texts:
             try:
                 words.append(ServerWord.parse(text))
             except RequestError:  # stored by an older rule; skip rather than block everyone
@@ -122,12 +129,15 @@ class SafetyService:
     async def check(self, place: Place, user: UserRef, prompt: str, model_id: str = "") -> Level:
         """Raise SafetyBlocked if `user` may not make `prompt` at `place`; else the level."""
         now = self.clock()
-        ban = await self.store.active_ban(place.community, user.platform, user.user_id, now)
-        if ban is not None:
+        # The ban, the levels and the server's words: one read (one round trip), each time,
+        # so an admin's change applies to the very next request on every process.
+        gate = await self.store.gate(place.community, place.channel, user.platform,
+                                     user.user_id, now, place_rules=not place.is_dm)
+        if gate.ban is not None:
             await self._audit(place, user, "banned", "ban", model_id, prompt)
-            raise SafetyBlocked(self._ban_text(ban), kind="ban")
-        policy = await self.policy(place)
-        words = [] if place.is_dm else await self.server_words(place.community)
+            raise SafetyBlocked(self._ban_text(gate.ban), kind="ban")
+        policy = self._resolve(place, gate.server, gate.channel)
+        words = [] if place.is_dm else self._parse_words(place.community, gate.words)
         verdict = self.rules.check(prompt, policy.level, words)
         if not verdict.blocked:
             return policy.level

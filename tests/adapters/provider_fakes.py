@@ -5,8 +5,16 @@ real aiohttp server on 127.0.0.1 (for the CLI subprocess test). Paths are prefix
 vendor name (`/fal/...`, `/bfl/...`); result images live under `/media/`. Every request is
 kept in `seen` so tests can assert paths, headers and bodies.
 
-Knobs: `outcome[vendor]` ("ok", "moderated", "moderated_input", "nsfw", "nsfw_unreadable"), `media` ("ok",
-"expired", "not_image", "truncated", "oversized"), `pending_polls` (how many polls say "still running")
+Every API request is first checked against the vendor's own definition (vendor_specs.py,
+parsed from tests/adapters/vendor_specs_data/): an unknown endpoint id, an unknown or mistyped
+field or a bad enum value gets the vendor's error answer (and is kept in `violations`),
+for text-to-image and edits alike. Input images the fake received (decoded from base64,
+data URIs, multipart parts or fal storage uploads) are kept per vendor in `received`, so
+tests can compare them with the bytes that were sent.
+
+Knobs: `outcome[vendor]` ("ok", "moderated", "moderated_input", "moderated_image" (an edit's
+input image; Gemini, Ark), "nsfw", "nsfw_unreadable"), `media` ("ok", "expired", "not_image",
+"truncated", "oversized"), `pending_polls` (how many polls say "still running")
 and `fail(vendor, Reply, times)` for replies served before the normal ones (429, 5xx, hangs).
 """
 
@@ -14,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import email.parser
+import email.policy
 import io
 import itertools
 import json
@@ -27,6 +37,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from aiohttp import web
 from PIL import Image
+
+from tests.adapters import vendor_specs
 
 KEY = "sk-TEST-key-0123456789"
 VENDOR_NAMES = ("fal", "bfl", "gemini", "xai", "ark", "recraft", "replicate")
@@ -85,18 +97,29 @@ class FakeVendors:
         self._fails: dict[str, list[Reply]] = defaultdict(list)
         self._jobs: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1)
+        self.violations: list[tuple[str, list[str]]] = []  # (vendor, problems) of refused calls
+        self.received: dict[str, list[bytes]] = {}  # vendor -> input images of its last call
+        self.stored: dict[str, bytes] = {}  # fal storage: upload id -> bytes
 
     # -- set-up helpers ---------------------------------------------------------------------
 
     def base_url(self, vendor: str) -> str:
         return f"{self.base}/{vendor}" + ("/api/v3" if vendor == "ark" else "")
 
+    def storage_url(self) -> str:
+        return f"{self.base}/fal-storage"
+
     def fail(self, vendor: str, reply: Reply, times: int = 1) -> None:
         self._fails[vendor].extend([reply] * times)
 
     def to(self, vendor: str) -> list[Seen]:
-        """Requests sent to a vendor's API (not media downloads)."""
-        return [s for s in self.seen if s.path.split("/")[1].split("-")[0] == vendor]
+        """Requests sent to a vendor's API (not media downloads, not fal's storage)."""
+        return [s for s in self.seen if s.path.split("/")[1].split("-")[0] == vendor
+                and s.path.split("/")[1] != "fal-storage"]
+
+    def uploads(self) -> list[Seen]:
+        """Requests to fal's storage: each upload's initiate call and its PUT."""
+        return [s for s in self.seen if s.path.split("/")[1] in ("fal-storage", "upload")]
 
     def submits(self, vendor: str) -> list[Seen]:
         return [s for s in self.to(vendor) if s.method == "POST"]
@@ -115,15 +138,22 @@ class FakeVendors:
 
     async def handle(self, method: str, url: str, headers: dict[str, str], raw: bytes) -> Reply:
         parts = urlsplit(url)
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw
-        self.seen.append(Seen(method, url, parts.path, {k.lower(): v for k, v in headers.items()}, body))
+        lowered = {k.lower(): v for k, v in headers.items()}
+        body: Any
+        if lowered.get("content-type", "").startswith("multipart/form-data"):
+            body = parse_multipart(lowered["content-type"], raw)
+        else:
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw
+        self.seen.append(Seen(method, url, parts.path, lowered, body))
         top = parts.path.split("/")[1]
         vendor = top.split("-")[0]
         if top == "media":
-            return self._media()
+            return self._media(parts.path)
+        if top == "upload":  # fal storage's signed upload URL: its own authorisation
+            return self._upload(method, parts.path, raw)
         if vendor not in AUTH:
             return Reply(404, {"detail": "no such fake"})
         name, value = AUTH[vendor]
@@ -131,9 +161,101 @@ class FakeVendors:
             return Reply(401, {"error": {"message": "bad key"}})
         if self._fails[vendor]:
             return self._fails[vendor].pop(0)
+        if top == "fal-storage":
+            return self._fal_storage(method, parts.path, body)
+        if method == "POST":
+            refused = self._check(vendor, parts.path, body)
+            if refused is not None:
+                return refused
         return await getattr(self, f"_{vendor}")(method, parts.path, parse_qs(parts.query), body)
 
-    def _media(self) -> Reply:
+    # -- the vendors' own definitions -------------------------------------------------------
+
+    def _check(self, vendor: str, path: str, body: Any) -> Reply | None:
+        """The vendor's error answer when its definition refuses the request, else None."""
+        local = path[len(f"/{vendor}"):]
+        if vendor == "fal" and local.lstrip("/") not in vendor_specs.fal_endpoints():
+            self.violations.append((vendor, [f"unknown fal endpoint id {local.lstrip('/')!r}"]))
+            return Reply(404, {"detail": f"Application {local.lstrip('/')!r} not found"})
+        if vendor == "recraft" and local == "/v1/images/imageToImage":
+            form, files = body if isinstance(body, tuple) else ({}, {})
+            problems = vendor_specs.check_recraft_image_to_image(form, files)
+        elif vendor == "recraft":
+            problems = (vendor_specs.check_recraft_generate(body)
+                        if local == "/v1/images/generations" else [f"unknown path {local}"])
+        else:
+            checker = {"fal": vendor_specs.check_fal, "bfl": vendor_specs.check_bfl,
+                       "gemini": vendor_specs.check_gemini, "xai": vendor_specs.check_xai,
+                       "ark": vendor_specs.check_ark,
+                       "replicate": vendor_specs.check_replicate}[vendor]
+            target = local.lstrip("/") if vendor == "fal" else local
+            problems = checker(target, body if isinstance(body, dict) else {})
+        if not problems:
+            self._keep_inputs(vendor, body)
+            return None
+        self.violations.append((vendor, problems))
+        detail = [{"loc": ["body", p.split(":")[0]], "msg": p, "type": "value_error"}
+                  for p in problems]
+        return Reply({"gemini": 400, "ark": 400, "recraft": 400, "xai": 400}.get(vendor, 422),
+                     {"detail": detail, "error": {"message": "; ".join(problems),
+                                                  "code": "InvalidParameter",
+                                                  "status": "INVALID_ARGUMENT"}})
+
+    def _keep_inputs(self, vendor: str, body: Any) -> None:
+        """The input image bytes of a request the definition accepted, in order."""
+        refs: list[Any] = []
+        if vendor == "fal":
+            refs = list(body.get("image_urls") or [])
+        elif vendor == "bfl":
+            keys = sorted((k for k in body if k.startswith("input_image")),
+                          key=lambda k: int(k.rsplit("_", 1)[-1]) if k[-1].isdigit() else 1)
+            refs = [body[k] for k in keys]
+        elif vendor == "gemini":
+            refs = [part["inline_data"]["data"] for c in body.get("contents", [])
+                    for part in c.get("parts", []) if "inline_data" in part]
+        elif vendor == "xai":
+            refs = [r["url"] for r in ([body["image"]] if "image" in body else [])
+                    + list(body.get("images") or [])]
+        elif vendor == "ark":
+            image = body.get("image")
+            refs = [image] if isinstance(image, str) else list(image or [])
+        elif vendor == "recraft" and isinstance(body, tuple):
+            refs = [body[1]["image"]] if "image" in body[1] else []
+        elif vendor == "replicate":
+            for value in body.get("input", {}).values():
+                items = value if isinstance(value, list) else [value]
+                refs += [v for v in items if isinstance(v, str) and v.startswith("data:")]
+        self.received[vendor] = [self._resolve(r) for r in refs]
+
+    def _resolve(self, ref: Any) -> bytes:
+        if isinstance(ref, bytes):
+            return ref
+        cdn = f"{self.base}/media/cdn/"
+        if ref.startswith(cdn):
+            return self.stored[ref[len(cdn):]]
+        return base64.b64decode(ref.split(",", 1)[1] if ref.startswith("data:") else ref)
+
+    # -- fal storage (fal's client: initiate, then PUT to the signed URL) ---------------------
+
+    def _fal_storage(self, method: str, path: str, body: Any) -> Reply:
+        if (method, path) != ("POST", "/fal-storage/storage/upload/initiate"):
+            return Reply(404, {"detail": "Not found"})
+        if not isinstance(body, dict) or not str(body.get("content_type", "")).startswith("image/"):
+            return Reply(422, {"detail": "content_type is required"})
+        upload = f"u{next(self._ids)}"
+        return Reply(200, {"upload_url": f"{self.base}/upload/{upload}?sig=put",
+                           "file_url": f"{self.base}/media/cdn/{upload}"})
+
+    def _upload(self, method: str, path: str, raw: bytes) -> Reply:
+        upload = path.split("/")[2]
+        if method != "PUT" or not upload:
+            return Reply(405, b"")
+        self.stored[upload] = raw
+        return Reply(200, b"")
+
+    def _media(self, path: str = "") -> Reply:
+        if path.startswith("/media/cdn/"):
+            return Reply(200, self.stored[path.split("/")[3]], {"content-type": "image/png"})
         if self.media == "expired":
             return Reply(403, b"<Error><Code>AuthenticationFailed</Code>Signature expired</Error>",
                          {"content-type": "application/xml"})
@@ -202,6 +324,8 @@ class FakeVendors:
 
     async def _gemini(self, method: str, path: str, query: Any, body: Any) -> Reply:
         outcome = self.outcome["gemini"]
+        if outcome == "moderated_image":  # the input image of an edit was blocked
+            return Reply(200, {"promptFeedback": {"blockReason": "IMAGE_SAFETY"}})
         if outcome == "moderated_input":
             return Reply(200, {"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}})
         if outcome == "moderated":
@@ -234,6 +358,11 @@ class FakeVendors:
 
     async def _ark(self, method: str, path: str, query: Any, body: Any) -> Reply:
         outcome = self.outcome["ark"]
+        if outcome == "moderated_image":  # the input image of an edit was blocked
+            return Reply(400, {"error": {"code": "InputImageSensitiveContentDetected",
+                                         "message": "The request failed because the input "
+                                                    "image may contain sensitive information.",
+                                         "type": "BadRequest"}})
         if outcome == "moderated_input":
             return Reply(400, {"error": {"code": "InputTextSensitiveContentDetected",
                                          "message": "The request failed because the input text "
@@ -251,7 +380,8 @@ class FakeVendors:
             return Reply(400, {"code": "prompt_blocked",
                                "message": "Prompt violates the content policy"},
                          {"x-recraft-requestid": "rr-1"})
-        item = {"image_id": "img-1", **self._image_item(body)}
+        fields = body[0] if isinstance(body, tuple) else body  # imageToImage is multipart
+        item = {"image_id": "img-1", **self._image_item(fields)}
         return Reply(200, {"created": 1770000000, "credits": 250, "data": [item]})
 
     # -- Replicate predictions (providers.md 2.2) --------------------------------------------
@@ -313,6 +443,23 @@ class FakeVendors:
         port = runner.addresses[0][1]
         self.base = f"http://127.0.0.1:{port}"
         return runner.cleanup
+
+
+def parse_multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict[str, bytes]]:
+    """A multipart/form-data body as (text fields, file parts), with the standard library."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    form: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
+        if part.get_filename() is not None:
+            files[str(name)] = payload
+        else:
+            form[str(name)] = payload.decode()
+    return form, files
 
 
 def _content(body: Any) -> dict[str, Any]:

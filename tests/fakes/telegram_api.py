@@ -347,6 +347,51 @@ class FakeTelegram(BotApiMethods, PaymentsMixin, WebhookMixin):
             self.enqueue_update({"message": msg})
         return _copy(msg)
 
+    def user_sends_media_group(
+        self, chat: dict | int, user: dict, photos: list[bytes], caption: str | None = None,
+        caption_index: int = 0,
+    ) -> list[dict]:
+        """A user sends an album: one message per photo, sharing a `media_group_id`, the
+        caption on one part only (as Telegram clients send it). Returns the Messages."""
+        chat = self._chat_obj(chat)
+        group_id = str(next(self._media_groups))
+        sent = []
+        for i, data in enumerate(photos):
+            info = rules.inspect_image(data)
+            msg = self._new_message(chat, user, photo=self._store_photo(data, info),
+                                    media_group_id=group_id)
+            if caption and i == caption_index:
+                msg["caption"] = caption
+            if chat["type"] == "private" or not self.privacy_mode:
+                self.enqueue_update({"message": msg})
+            sent.append(_copy(msg))
+        return sent
+
+    def user_sends_document(
+        self, chat: dict | int, user: dict, data: bytes, file_name: str, mime_type: str,
+        caption: str | None = None,
+    ) -> dict:
+        """A user sends a file as a document (Bot API `Document`: file_id, file_unique_id,
+        file_name, mime_type, file_size); getFile/download work for it. Returns the Message."""
+        chat = self._chat_obj(chat)
+        f = self._new_file("document", data, "." + file_name.rpartition(".")[2])
+        document = {"file_id": f.file_id, "file_unique_id": f.file_unique_id,
+                    "file_name": file_name, "mime_type": mime_type, "file_size": len(data)}
+        msg = self._new_message(chat, user, document=document)
+        if caption:
+            msg["caption"] = caption
+        if chat["type"] == "private" or not self.privacy_mode:
+            self.enqueue_update({"message": msg})
+        return _copy(msg)
+
+    def set_reply_markup(self, chat: dict | int, message: dict | int, markup: dict) -> None:
+        """Replace the keyboard of a stored message (a stale or forged keyboard, as a client
+        holding an old copy would echo it in `reply_to_message`)."""
+        stored = self._find(self._chat_obj(chat)["id"], message)
+        if stored is None:
+            raise ValueError(f"message {message!r} not found")
+        stored["reply_markup"] = _copy(markup)
+
     def user_clicks(self, chat: dict | int, user: dict, message: dict | int, data: str) -> str:
         """Click the button with callback_data ``data`` on the bot's ``message``.
 

@@ -73,7 +73,7 @@ async def test_a_declared_command_is_in_the_telegram_menu_and_handled(with_ping)
     assert ("ping", "Answer with a few pongs") in [(c.command, c.description)
                                                    for c in menu(commands)]
     shared = object()
-    own = {"imagine": 1, "models": 2, "help": 3, "start": 3}
+    own = {"imagine": 1, "models": 2, "help": 3, "start": 3, "edit": 4, "vary": 5}
     handlers = command_handlers(commands, own, shared)
     assert all(isinstance(h, CommandHandler) for h in handlers)
     assert [h.callback for h in handlers if "ping" in h.commands] == [shared]
@@ -82,7 +82,7 @@ async def test_a_declared_command_is_in_the_telegram_menu_and_handled(with_ping)
 async def test_a_declared_command_is_a_discord_command_with_typed_options(with_ping):
     client = ImagineClient(with_ping)
     payload = {c.name: c.to_dict(client.tree) for c in client.tree.get_commands()}
-    assert sorted(payload) == ["help", "imagine", "models", "ping"]
+    assert sorted(payload) == ["Edit image", "edit", "help", "imagine", "models", "ping"]
     times, note = payload["ping"]["options"]
     assert (times["type"], times["required"], times["min_value"], times["max_value"]) == (
         4, True, 1, 5)
@@ -115,7 +115,10 @@ async def test_every_command_of_the_bot_is_registered_on_every_surface(app, tmp_
     client = ImagineClient(app)  # raises if a declared command had nothing to run it
     synced = {c.name: c.to_dict(client.tree) for c in client.tree.get_commands()}
     declared = TABLE.on("discord")
-    assert sorted(synced) == sorted(c.name for c in declared)
+    # plus the "Edit image" message command, which goes with /edit (the table declares
+    # chat commands only)
+    assert sorted(synced) == sorted([c.name for c in declared] + ["Edit image"])
+    assert synced["Edit image"]["type"] == 3
     for command in declared:
         subs = [o["name"] for o in synced[command.name]["options"] if o["type"] == 1]
         assert subs == [s.name for s in command.subcommands]

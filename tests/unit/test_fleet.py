@@ -98,3 +98,41 @@ async def test_telegram_sends_wait_for_the_fleet_budget(db_url, monkeypatch):
     finally:
         await one.close()
         await two.close()
+
+
+class _CountingFleet(SqlFleet):
+    def __init__(self, db) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(db)
+        self.turns = 0
+        self.taken = 0
+
+    async def take_tokens(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.turns += 1
+        taken, wait = await super().take_tokens(*args, **kwargs)
+        self.taken += taken
+        return taken, wait
+
+
+async def test_a_burst_of_sends_takes_its_tokens_in_few_database_turns(db_url):
+    """Sends queued on the bucket are taken for in one turn; the bucket is never overdrawn:
+    at most its burst plus what refilled meanwhile (30 + 30 a second) are let through."""
+    one, two = await open_database(db_url), await open_database(db_url)
+    try:
+        fleets = [_CountingFleet(one), _CountingFleet(two)]
+        inner = _Inner()
+        limiters = [FleetRateLimiter(f, inner) for f in fleets]  # type: ignore[arg-type]
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.gather(*(
+            limiters[i % 2].process_request(None, (), {}, "sendMessage", {"chat_id": 1000 + i},
+                                            None)
+            for i in range(60)
+        ))  # fmt: skip
+        elapsed = loop.time() - started
+        assert len(inner.sent) == 60
+        taken = sum(f.taken for f in fleets)
+        assert 60 <= taken <= 30 + 30 * elapsed + 1  # leftovers are dropped, never overdrawn
+        assert sum(f.turns for f in fleets) < 30  # not one database turn per send (or more)
+    finally:
+        await one.close()
+        await two.close()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from bot.log import REDACTED, Redactor, log_context, setup_logging
+from bot.log import _PATTERNS, REDACTED, Redactor, _may_hold_secret, log_context, setup_logging
 from tests.conftest import ROOT
 
 TELEGRAM = "7123456789:AAHk2-fake_TelegramToken-0123456789ab"
@@ -138,6 +138,45 @@ def test_secret_shapes_are_redacted_even_when_not_configured(line):
         assert secret not in cleaned
     if "Secret-Token" in line:
         assert WEBHOOK_SECRET not in cleaned
+
+
+# One line per shape of _PATTERNS (the order of the tuple), as a library might print it.
+SHAPES = [
+    f"POST /webhooks/456/{INTERACTION}/messages/@original",
+    f"POST /interactions/123/{INTERACTION}/callback",
+    f"GET /bot{TELEGRAM}/getMe",
+    f"token {TELEGRAM} alone",
+    f"x-goog-api-key: {GEMINI}",
+    f"headers={{'Authorization': 'Bot {DISCORD}'}}",
+    f"GET /v1beta/models?key={GEMINI}",
+    f"gemini {GEMINI}",
+    f"xai key xai-{'Q' * 40}",
+    f"replicate r8_{'x' * 30}",
+    f"fal {FAL}",
+    f"discord {DISCORD}",
+]
+
+
+def test_the_cheap_pre_check_lets_every_secret_shape_through_to_the_patterns():
+    assert len(SHAPES) == len(_PATTERNS)
+    for (pattern, _), line in zip(_PATTERNS, SHAPES, strict=True):
+        assert pattern.search(line), (pattern.pattern, line)
+        assert _may_hold_secret(line), line
+    for secret in SECRETS:  # a configured value of no known shape is still replaced
+        assert REDACTED in Redactor(SECRETS)(f"value {secret} here")
+
+
+def test_the_token_is_redacted_from_messages_args_and_tracebacks(capture):
+    """The root redactor covers what the Telegram runner's own filter once did."""
+    buffer = capture("text")
+    token = TELEGRAM
+    try:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{token}/getMe failed")
+    except RuntimeError:
+        logging.getLogger("telegram.ext.Updater").error("url %s", f"/bot{token}", exc_info=True)
+    text = buffer.getvalue()
+    assert token not in text and token.split(":")[1] not in text
+    assert f"url /bot{REDACTED}" in text and "RuntimeError" in text
 
 
 def test_ids_and_ordinary_text_are_left_alone():

@@ -109,3 +109,43 @@ async def test_a_job_that_cannot_be_resumed_is_refunded_exactly_once(make_servic
     again = await (await restart(make_service, ResumingProvider()))[0].reconcile()
     assert again.refunded == again.orphan_holds_released == []
     assert await ledger.balance(account) == 50
+
+
+class RecordingResumer(ResumingProvider):
+    def __init__(self) -> None:
+        super().__init__()
+        self.specs: list[Any] = []
+
+    async def resume(self, route: Route, spec: Any, handle: Mapping[str, Any], record: Any
+                     ) -> GeneratedImage:
+        self.specs.append(spec)
+        return await super().resume(route, spec, handle, record)
+
+
+async def test_an_edit_resumed_after_a_restart_sends_the_stored_pictures(make_service):
+    import io
+
+    from PIL import Image
+
+    from bot.services.image_intake import normalise
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (5, 50, 150)).save(out, "PNG")
+    picture = normalise(out.getvalue())
+    service = make_service({"fal": ResumingProvider()})
+    account = await service.account(UserRef("console", "u1"))
+    job = Job(id="job-2", account_id=account, platform="console", user_id="u1",
+              prompt="make it purple", model_id="flux-2-klein", intent="fast", reason="test",
+              aspect="4:3", seed=7, cost=2, event_key="evt-2", created_at=time.time(),
+              kind="edit", images=(picture,))
+    await service.jobs.create_job(job)
+    await service.ledger.reserve(account, job.cost, job.hold_key, job.id)
+    await service.jobs.update_job(job.id, status=RUNNING, provider="fal", provider_handle=HANDLE)
+    provider = RecordingResumer()
+    recovery, delivered = await restart(make_service, provider)
+    await recovery.reconcile()
+    await asyncio.gather(*recovery.tasks)
+    [spec] = provider.specs
+    assert spec.images == (picture,) and spec.mode == "edit"
+    assert (await recovery.service.jobs.get_job(job.id)).status == SUCCEEDED
+    assert await recovery.service.ledger.balance(account) == 50 - 2

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from bot.domain.catalog import Catalog
 from bot.domain.errors import RequestError, UnknownModel
 from bot.domain.intents import IntentTable
-from bot.domain.requests import MAX_PROMPT_CHARS, build_request, parse_imagine
+from bot.domain.requests import MAX_PROMPT_CHARS, build_request, parse_edit, parse_imagine
 
 
 def parse(text: str, catalog: Catalog, intents: IntentTable):
@@ -128,3 +128,34 @@ def test_option_soup_never_crashes(catalog, intents, words):
         parse(" ".join(words), catalog, intents)
     except RequestError:
         pass
+
+
+@pytest.mark.parametrize("text", ["make the sky purple --model nano banana 2",
+                                  "--model=nano-banana-2 make the sky purple",
+                                  "model:nano-banana-2 make the sky purple"])
+def test_edit_takes_a_model_anywhere(text, catalog):
+    request = parse_edit(text, catalog)
+    assert request.instruction == "make the sky purple"
+    assert request.model is not None and request.model.id == "nano-banana-2"
+
+
+def test_edit_without_options_keeps_every_word(catalog):
+    request = parse_edit("  make the  sky purple ", catalog)
+    assert (request.instruction, request.model) == ("make the sky purple", None)
+    assert parse_edit("", catalog).instruction == ""
+
+
+@pytest.mark.parametrize("text, words", [
+    ("make it red --ar 16:9", "does not apply to an edit"),
+    ("make it red --seed 4", "does not apply to an edit"),
+    ("make it red --model", "needs a value"),
+    ("--model flux-2-klein --model flux-pro red", "given twice"),
+])
+def test_edit_refuses_options_that_do_not_apply(text, words, catalog):
+    with pytest.raises(RequestError, match=words):
+        parse_edit(text, catalog)
+
+
+def test_edit_unknown_model_says_what_it_knows(catalog):
+    with pytest.raises(UnknownModel, match="I don't know the model `nanobananna`"):
+        parse_edit("make it red --model nanobananna", catalog)

@@ -326,3 +326,35 @@ async def test_flagged_output_is_refunded_outside_mature_and_a_spoiler_inside(db
     assert [(r.verdict, r.rule, r.channel) for r in log] == [
         ("spoilered", "vendor", "11"), ("refused", "vendor", "10")]
     assert "not posted here" in log[1].vendor_reason and log[0].prompt is None
+
+
+async def test_an_edit_instruction_is_checked_before_any_charge(world):
+    """Edits and variations pass the same policy: a blocked instruction costs nothing and
+    reaches no provider."""
+    import io
+
+    from PIL import Image
+
+    from bot.services.image_intake import normalise
+
+    service, safety, provider, _ = world
+    out = io.BytesIO()
+    Image.new("RGB", (32, 32), (1, 2, 3)).save(out, "PNG")
+    before = await balance(service)
+    with pytest.raises(SafetyBlocked):
+        await service.edit([normalise(out.getvalue())], "make her nude", ANA, "e-edit",
+                           place=GENERAL)
+    safety.escalation = Escalation(strikes=0)  # repeated blocks: no timeout here
+    await safety.store.set_level(G, "12", Level.STRICT, "admin", 0.0)
+    first = await service.generate(req(service, "a zombie covered in blood --model flux-pro"),
+                                   ANA, "e-g", place=GENERAL)
+    spent = await balance(service)
+    assert provider.calls[-1][1].images == ()
+    calls = len(provider.calls)
+    with pytest.raises(SafetyBlocked):  # varied where it is clicked: a stricter channel
+        await service.vary(first.job.id, ANA, "e-vary", place=KIDS)
+    with pytest.raises(SafetyBlocked):
+        await service.edit_result(first.job.id, "more blood", ANA, "e-edit2", place=KIDS)
+    assert len(provider.calls) == calls and await balance(service) == spent < before
+    await service.vary(first.job.id, ANA, "e-vary2", place=GENERAL)  # fine where it was made
+    assert provider.calls[-1][1].mode == "vary"

@@ -46,3 +46,55 @@ def test_a_metrics_address_in_use_is_one_clear_line_and_exit_2(tmp_path):
                              text=True, env=env, cwd=tmp_path, timeout=60, input="")
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert f"imagine-bot: cannot serve METRICS_LISTEN=127.0.0.1:{port}:" in out.stderr
+
+
+def _console(tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run([sys.executable, "-m", "bot", "console"], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=60, input="")
+
+
+def test_an_empty_database_url_in_dotenv_or_the_environment_is_the_default(tmp_path):
+    (tmp_path / ".env").write_text("DATABASE_URL=\n")
+    out = _console(tmp_path)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert (tmp_path / "data" / "imagine.db").is_file()
+    (tmp_path / ".env").unlink()
+    (tmp_path / "data" / "imagine.db").unlink()
+    out = _console(tmp_path, DATABASE_URL="  ")
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert (tmp_path / "data" / "imagine.db").is_file()
+
+
+def test_a_database_url_of_no_known_engine_is_one_line_and_exit_2(tmp_path):
+    out = _console(tmp_path, DATABASE_URL="mysql://root:hunter2@db/bot")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines() == [
+        "imagine-bot: DATABASE_URL: Value error, must look like sqlite:///data/imagine.db or "
+        "postgresql://user@host/dbname (got 'mysql':...)"]
+    assert not (tmp_path / "data").exists()
+
+
+def test_an_unreachable_database_is_one_line_without_its_password(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = _console(tmp_path, DATABASE_URL=f"postgresql://bot:hunter2@127.0.0.1:{port}/bot")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "CRITICAL" not in out.stderr and "hunter2" not in out.stderr
+    [line] = out.stderr.strip().splitlines()
+    assert line.startswith("imagine-bot: DATABASE_URL: cannot open the database "
+                           f"postgresql://bot:***@127.0.0.1:{port}/bot: ")
+
+
+async def test_a_url_the_driver_cannot_parse_never_echoes_its_password():
+    import pytest
+
+    from adapters.storage.database import DatabaseUnavailable, open_database
+
+    with pytest.raises(DatabaseUnavailable) as caught:
+        await open_database("postgresql://bot:hunter2@[broken/bot")
+    assert "hunter2" not in str(caught.value)
+    assert str(caught.value).startswith("cannot open the database postgresql:...")

@@ -43,15 +43,18 @@ def no_errors(h: Harness):
 
 async def test_commands_are_synced_for_servers_and_dms(h: Harness):
     commands = {c["name"]: c for c in h.dc.commands()}
-    assert sorted(commands) == ["balance", "buy", "credits", "daily", "give", "giveaway",
-                                "help", "history", "imagine", "language", "leaderboard", "link",
-                                "models",
-                                "paysupport", "safety"]
+    assert sorted(commands) == ["Edit image", "balance", "buy", "credits", "daily", "edit",
+                                "give", "giveaway", "help", "history", "imagine", "language",
+                                "leaderboard", "link", "models", "paysupport", "safety"]
+    assert commands["Edit image"]["type"] == 3  # a message command
     for name, command in commands.items():
         # guilds and bot DMs; giveaways need a server full of people
         assert sorted(command["contexts"]) == ([0] if name == "giveaway" else [0, 1])
     options = {o["name"]: o for o in commands["imagine"]["options"]}
-    assert list(options) == ["prompt", "model", "intent", "aspect", "seed"]
+    assert list(options) == ["prompt", "model", "intent", "aspect", "seed", "image"]
+    assert options["image"]["type"] == 11  # ATTACHMENT
+    edit = [o["name"] for o in commands["edit"]["options"]]
+    assert edit == ["image", "prompt", "model", "image2", "image3"]
     assert options["prompt"]["required"] is True
     assert options["model"]["autocomplete"] is True
     intents = {c["value"]: c["name"] for c in options["intent"]["choices"]}
@@ -102,8 +105,8 @@ async def test_imagine_in_a_dm_works_the_same(h: Harness):
     assert inter.guild_id is None
     assert msg["channel_id"] == h.dc.dm_channel(h.bob)["id"]
     assert embed_balance(msg) == h.balance(h.bob)
-    assert {"img:again:", "img:cmp:", "img:del:", "img:model:"} == {i[: i.index(":", 4) + 1]
-                                                       for i in custom_ids(msg)}
+    assert {"img:again:", "img:cmp:", "img:del:", "img:model:", "img:vary:", "img:varys:",
+            "img:edit:"} == {i[: i.index(":", 4) + 1] for i in custom_ids(msg)}
 
 
 async def test_structured_options_pick_model_aspect_and_seed(h: Harness):
@@ -178,7 +181,8 @@ async def test_compare_posts_three_results_each_with_components(h: Harness):
     assert h.balance(h.bob) == before - total
     assert {embed_balance(m) for m in results} == {before - total}
     ids = [i for m in results for i in custom_ids(m)]
-    assert len(ids) == len(set(ids)) == 12  # again, compare, delete, the menu: each of 3
+    # again, compare, delete, the menu, vary, vary strong, edit: each of 3
+    assert len(ids) == len(set(ids)) == 21
 
 
 async def test_a_redelivered_click_is_charged_once(h: Harness):

@@ -115,7 +115,8 @@ async def test_a_job_that_outlives_the_token_is_posted_to_the_channel(h: Harness
     assert {e.error_code for e in h.dc.errors} == {50027}  # only the expired-token refusals
     h.dc.errors.clear()
     # The channel message's buttons are as good as any.
-    assert len(custom_ids(msg)) == 4 and component(msg, "img:again:")
+    # again, compare, delete, the menu; vary, vary strong, edit
+    assert len(custom_ids(msg)) == 7 and component(msg, "img:again:")
     again = await h.click(h.bob, msg, "img:again:")
     await again.wait_message(has_image, timeout=10)
     h.dc.assert_no_errors()
@@ -125,8 +126,9 @@ async def test_a_job_that_outlives_the_token_is_posted_to_the_channel(h: Harness
 async def test_commands_can_be_synced_to_guilds_for_instant_updates(h: Harness):
     await h.restart(DISCORD_GUILD_IDS=str(h.guild_id))
     assert sorted(c["name"] for c in h.dc.commands(h.guild_id)) == [
-        "balance", "buy", "credits", "daily", "give", "giveaway", "help", "history", "imagine",
-        "language", "leaderboard", "link", "models", "paysupport", "safety"]
+        "Edit image", "balance", "buy", "credits", "daily", "edit", "give", "giveaway", "help",
+        "history", "imagine", "language", "leaderboard", "link", "models", "paysupport",
+        "safety"]
     _, msg = await h.imagine(h.bob, "a guild-only command")
     assert has_image(msg)
     h.dc.assert_no_errors()

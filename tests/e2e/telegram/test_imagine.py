@@ -37,8 +37,9 @@ def person(h: Harness, uid: int, name: str) -> tuple[dict, dict]:
 async def test_commands_are_registered_with_telegram(h: Harness):
     names = [c["command"] for c in h.tg.my_commands()]
     assert sorted(names) == [
-        "balance", "buy", "credits", "daily", "give", "giveaway", "help", "history", "imagine",
-        "language", "leaderboard", "link", "models", "paysupport", "safety", "start",
+        "balance", "buy", "credits", "daily", "edit", "give", "giveaway", "help", "history",
+        "imagine", "language", "leaderboard", "link", "models", "paysupport", "safety", "start",
+        "vary",
     ]
 
 
@@ -53,7 +54,7 @@ async def test_imagine_in_private_chat_posts_photo_with_facts_and_keyboard(h: Ha
     rows = photo.result["reply_markup"]["inline_keyboard"]
     assert all(len(row) <= 2 for row in rows)
     data = [b["callback_data"] for b in buttons(photo)]
-    assert len(data) == 10 and all(len(d.encode()) <= 64 for d in data)
+    assert len(data) == 13 and all(len(d.encode()) <= 64 for d in data)
     assert button(photo, "🗑 Delete")
     assert button(photo, "Again on Flux Pro (5 credits)")
     assert button(photo, "Nano Banana Pro (15 credits)") and button(photo, "Compare on 3")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import pytest
 
@@ -11,7 +10,6 @@ from adapters.telegram import keyboards
 from adapters.telegram.ack import Ack
 from adapters.telegram.pacing import ChatPacer
 from adapters.telegram.rendering import caption, chunks, to_html, units
-from adapters.telegram.runner import RedactSecret
 from bot.domain.jobs import Job
 from bot.domain.providers import GeneratedImage
 from bot.services.generation import GenerationResult
@@ -33,7 +31,8 @@ def test_callback_data_round_trips_and_fits_64_bytes(catalog, intents):
     rows = markup.inline_keyboard
     assert all(1 <= len(row) <= 2 for row in rows)
     data = keyboards.all_callback_data(markup)
-    assert len(data) == len(catalog) + 2 and len(set(data)) == len(data)  # + compare, delete
+    # + compare, vary, vary strong, edit, delete
+    assert len(data) == len(catalog) + 5 and len(set(data)) == len(data)
     assert rows[-1][0].text == "🗑 Delete" and data[-1] == "x:0123456789"
     assert keyboards.decode(data[-1]) == keyboards.ButtonData("delete", "0123456789")
     assert all(len(d.encode()) <= 64 for d in data)
@@ -42,7 +41,8 @@ def test_callback_data_round_trips_and_fits_64_bytes(catalog, intents):
     assert {d.model_id for d in decoded if d and d.model_id} == {
         m.id for m in catalog if m.id != "flux-pro"
     }
-    assert decoded[-2] == keyboards.ButtonData("compare", "0123456789")
+    assert decoded[-5] == keyboards.ButtonData("compare", "0123456789")
+    assert [d.action for d in decoded[-4:-1] if d] == ["vary", "vary_strong", "edit"]
     for item in decoded:
         assert item is not None and keyboards.decode(keyboards.encode(item)) == item
 
@@ -105,19 +105,6 @@ def test_pacer_backs_a_chat_off_on_429():
     pacer = ChatPacer(interval=1.0, burst=3, clock=clock)
     pacer.back_off(7, 5.0)
     assert pacer.reserve(7) == 5.0 and pacer.reserve(8) == 0
-
-
-def test_the_token_is_redacted_from_messages_args_and_tracebacks():
-    token = "123:SECRET"
-    redact = RedactSecret(token)
-    try:
-        raise RuntimeError(f"POST https://api.telegram.org/bot{token}/getMe failed")
-    except RuntimeError as exc:
-        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "url %s", (f"/bot{token}",),
-                                   (type(exc), exc, exc.__traceback__))
-    assert redact.filter(record)
-    formatted = logging.Formatter().format(record)
-    assert token not in formatted and "<token>" in formatted
 
 
 class StubQuery:
