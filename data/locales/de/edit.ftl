@@ -34,6 +34,7 @@ edit-source-reason-nearest = { $kind ->
    *[edit] {$model} hat das Bild gemacht, das du bearbeitest, kann aber keine Bilder bearbeiten, deshalb übernimmt das nächstliegende Modell, das es kann
 }
 edit-need-instruction = Sag mir, was ich ändern soll, etwa `/edit mach den Himmel lila`.
+edit-not-for-edit = `{$word}` gilt nicht für eine Bearbeitung; nur `--model` geht.
 edit-kind-line = { $kind ->
     [vary] Variation von {$parent}.
     [vary_strong] Starke Variation von {$parent}.
@@ -61,6 +62,7 @@ edit-history-label-own = { $kind ->
 edit-vary-button = Variieren ({$price})
 edit-vary-strong-button = Stark variieren ({$price})
 edit-edit-button = Bearbeiten ({$price})
+edit-editor-choice = {$model} — {$price} pro Bearbeitung
 edit-prompt-question = Was soll ich an diesem Bild ändern?
 edit-modal-title = Bild bearbeiten
 edit-modal-label = Was soll sich ändern?

@@ -48,6 +48,8 @@ edit-source-reason-nearest = { $kind ->
    *[edit] {$model} made the picture you are editing but cannot edit pictures, so the nearest model that can
 }
 edit-need-instruction = Tell me what to change, like `/edit make the sky purple`.
+# An /imagine option written after /edit (only --model applies); $word is as typed.
+edit-not-for-edit = `{$word}` does not apply to an edit; only `--model` does.
 
 ## What a result says
 # The caption line saying where an edit came from.
@@ -80,6 +82,8 @@ edit-history-label-own = { $kind ->
 edit-vary-button = Vary ({$price})
 edit-vary-strong-button = Vary strong ({$price})
 edit-edit-button = Edit ({$price})
+# An /edit model suggestion (Discord's autocomplete): a model and its edit price.
+edit-editor-choice = {$model} — {$price} an edit
 # Asked when the Edit button is pressed. On Telegram a tag " #<job>" follows it (it names
 # the job the answer edits): nothing to translate there.
 edit-prompt-question = What should I change in this picture?

@@ -37,6 +37,7 @@ edit-source-reason-nearest = { $kind ->
    *[edit] {$model} creó la imagen que estás editando, pero no sabe editar imágenes, así que uso el modelo más cercano que sí puede
 }
 edit-need-instruction = Dime qué cambiar, por ejemplo `/edit pon el cielo morado`.
+edit-not-for-edit = `{$word}` no sirve para una edición; solo vale `--model`.
 edit-kind-line = { $kind ->
     [vary] Variación de {$parent}.
     [vary_strong] Variación fuerte de {$parent}.
@@ -65,6 +66,7 @@ edit-history-label-own = { $kind ->
 edit-vary-button = Variar ({$price})
 edit-vary-strong-button = Variar fuerte ({$price})
 edit-edit-button = Editar ({$price})
+edit-editor-choice = {$model} — {$price} por edición
 edit-prompt-question = ¿Qué quieres que cambie en esta imagen?
 edit-modal-title = Editar imagen
 edit-modal-label = Qué cambiar

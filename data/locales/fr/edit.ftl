@@ -37,6 +37,7 @@ edit-source-reason-nearest = { $kind ->
    *[edit] {$model} a créé l’image que vous modifiez mais ne sait pas modifier les images, donc le modèle le plus proche qui en est capable prend le relais
 }
 edit-need-instruction = Dites-moi ce qu’il faut changer, par exemple `/edit rends le ciel violet`.
+edit-not-for-edit = `{$word}` ne s’applique pas à une modification ; seul `--model` est accepté.
 edit-kind-line = { $kind ->
     [vary] Variation de {$parent}.
     [vary_strong] Variation forte de {$parent}.
@@ -65,6 +66,7 @@ edit-history-label-own = { $kind ->
 edit-vary-button = Varier ({$price})
 edit-vary-strong-button = Varier fortement ({$price})
 edit-edit-button = Modifier ({$price})
+edit-editor-choice = {$model} — {$price} par modification
 edit-prompt-question = Que dois-je changer dans cette image ?
 edit-modal-title = Modifier l’image
 edit-modal-label = Ce qu’il faut changer

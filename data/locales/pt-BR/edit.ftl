@@ -37,6 +37,7 @@ edit-source-reason-nearest = { $kind ->
    *[edit] o {$model} criou a imagem que você está editando, mas não edita imagens, então uso o modelo mais próximo que edita
 }
 edit-need-instruction = Diga o que mudar, por exemplo `/edit deixe o céu roxo`.
+edit-not-for-edit = `{$word}` não vale para uma edição; só `--model` vale.
 edit-kind-line = { $kind ->
     [vary] Variação de {$parent}.
     [vary_strong] Variação forte de {$parent}.
@@ -65,6 +66,7 @@ edit-history-label-own = { $kind ->
 edit-vary-button = Variar ({$price})
 edit-vary-strong-button = Variar forte ({$price})
 edit-edit-button = Editar ({$price})
+edit-editor-choice = {$model} — {$price} por edição
 edit-prompt-question = O que devo mudar nesta imagem?
 edit-modal-title = Editar imagem
 edit-modal-label = O que mudar

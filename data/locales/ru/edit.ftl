@@ -40,6 +40,7 @@ edit-source-reason-nearest = { $kind ->
    *[edit] картинку, которую вы редактируете, нарисовала модель {$model}, но она не умеет редактировать, поэтому выбрана ближайшая модель, которая умеет
 }
 edit-need-instruction = Напишите, что изменить, например: `/edit сделай небо фиолетовым`.
+edit-not-for-edit = `{$word}` не подходит для правки: здесь работает только `--model`.
 edit-kind-line = { $kind ->
     [vary] Вариация {$parent}.
     [vary_strong] Сильная вариация {$parent}.
@@ -69,6 +70,7 @@ edit-history-label-own = { $kind ->
 edit-vary-button = Вариация ({$price})
 edit-vary-strong-button = Сильная вариация ({$price})
 edit-edit-button = Правка ({$price})
+edit-editor-choice = {$model} — {$price} за правку
 edit-prompt-question = Что изменить на этой картинке?
 edit-modal-title = Правка картинки
 edit-modal-label = Что изменить

@@ -34,6 +34,7 @@ edit-source-reason-nearest = { $kind ->
    *[edit] düzenlediğiniz görseli {$model} oluşturdu ama görsel düzenleyemiyor, bu yüzden düzenleyebilen en yakın model seçildi
 }
 edit-need-instruction = Neyin değişeceğini söyleyin, örneğin `/edit gökyüzünü mor yap`.
+edit-not-for-edit = `{$word}` düzenlemede geçerli değil; yalnızca `--model` kullanılabilir.
 edit-kind-line = { $kind ->
     [vary] Varyasyon: {$parent}.
     [vary_strong] Güçlü varyasyon: {$parent}.
@@ -61,6 +62,7 @@ edit-history-label-own = { $kind ->
 edit-vary-button = Varyasyon ({$price})
 edit-vary-strong-button = Güçlü varyasyon ({$price})
 edit-edit-button = Düzenle ({$price})
+edit-editor-choice = {$model} — düzenleme başına {$price}
 edit-prompt-question = Bu görselde neyi değiştireyim?
 edit-modal-title = Görseli düzenle
 edit-modal-label = Ne değişsin?
