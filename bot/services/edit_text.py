@@ -3,9 +3,16 @@
 Kept in one module on purpose: each function names its catalog message
 (data/locales/<lang>/edit.ftl) and passes the facts in, so callers stay unchanged and
 speak the locale of the event. Nothing here decides anything.
+
+The reasons a model was picked (`editor_fallback`, `source_model_reason`) are the
+planner's words, stored on the job in English like its "you picked ..."; `reason_words`
+and `split_fallback` say them in the reader's language (replies.reason_of).
 """
 
 from __future__ import annotations
+
+import re
+from functools import lru_cache
 
 from babel import numbers as babel_numbers
 from fluent.runtime.types import fluent_number
@@ -92,18 +99,54 @@ def instruction_too_long(length: int, limit: int) -> str:
 
 
 def editor_fallback(default_name: str, picked_name: str) -> str:
-    """Added to the reason when the intent's model cannot edit and another one does."""
-    return t("edit-editor-fallback", model=default_name, picked=picked_name)
+    """Added to the reason when the intent's model cannot edit and another one does (in
+    English: a stored reason; see split_fallback)."""
+    return i18n.t_in(i18n.DEFAULT, "edit-editor-fallback", model=default_name,
+                     picked=picked_name)
 
 
 def source_model_reason(kind: str, cannot_edit_name: str | None = None) -> str:
     """Why an edit or variation of a result ran where it did when nobody named a model
     (read after "because"): the model that made the picture, or, when that one cannot
-    edit, the nearest one that can."""
+    edit, the nearest one that can. In English: a stored reason (see reason_words)."""
     kind = kind if kind in _KINDS else "vary"  # as before: anything but an edit varies
     if cannot_edit_name:
-        return t("edit-source-reason-nearest", kind=kind, model=cannot_edit_name)
-    return t("edit-source-reason", kind=kind)
+        return i18n.t_in(i18n.DEFAULT, "edit-source-reason-nearest", kind=kind,
+                         model=cannot_edit_name)
+    return i18n.t_in(i18n.DEFAULT, "edit-source-reason", kind=kind)
+
+
+@lru_cache(maxsize=16)
+def _english(key: str, kind: str = "") -> re.Pattern[str]:
+    """The English words of `key` as a pattern, its model names as the groups."""
+    names = ("model", "picked")
+    text = i18n.t_in(i18n.DEFAULT, key, kind=kind, **{n: f"\x00{n}\x00" for n in names})
+    pattern = re.escape(text)
+    for name in names:
+        pattern = pattern.replace(re.escape(f"\x00{name}\x00"), f"(?P<{name}>.+?)")
+    return re.compile(pattern, re.DOTALL)
+
+
+def split_fallback(reason: str) -> tuple[str, str]:
+    """A stored reason without its editor_fallback ending, and that ending in the current
+    language ("" when there is none)."""
+    found = re.fullmatch(f"(?P<rest>.*){_english('edit-editor-fallback').pattern}", reason,
+                         re.DOTALL)
+    if found is None:
+        return reason, ""
+    return found["rest"], t("edit-editor-fallback", model=found["model"],
+                            picked=found["picked"])
+
+
+def reason_words(reason: str) -> str | None:
+    """A stored source_model_reason in the current language; None for any other reason."""
+    for kind in _KINDS:
+        if _english("edit-source-reason", kind).fullmatch(reason):
+            return t("edit-source-reason", kind=kind)
+        found = _english("edit-source-reason-nearest", kind).fullmatch(reason)
+        if found is not None:
+            return t("edit-source-reason-nearest", kind=kind, model=found["model"])
+    return None
 
 
 def need_instruction() -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from bot import i18n
 from bot.services import edit_text as et
+from bot.services.replies import reason_of
 from tests.e2e.english import english_in
 
 # (function, arguments, today's English): every function and every branch of one.
@@ -109,7 +110,8 @@ def _name(case: tuple[Callable[..., str], tuple[Any, ...], str]) -> str:
 def test_every_function_of_edit_text_is_checked() -> None:
     public = {name for name, value in vars(et).items() if callable(value)
               and not name.startswith("_") and getattr(value, "__module__", "") == et.__name__}
-    assert public == {fn.__name__ for fn, _, _ in ENGLISH}
+    readers = {"split_fallback", "reason_words"}  # they read stored reasons (tested below)
+    assert public - readers == {fn.__name__ for fn, _, _ in ENGLISH}
 
 
 @pytest.mark.parametrize("case", ENGLISH, ids=_name)
@@ -119,10 +121,20 @@ def test_english_is_todays_english(case: tuple[Callable[..., str], tuple[Any, ..
     assert fn(*args) == expected
 
 
+# The planner's reasons: stored on the job in English, said in the reader's language by
+# replies.reason_of when a caption is made.
+STORED = (et.editor_fallback, et.source_model_reason)
+
+
 @pytest.mark.parametrize("lang", OTHERS)
 def test_no_english_is_left_in_another_language(lang: str) -> None:
     with i18n.use(lang):
         for fn, args, expected in ENGLISH:
+            if fn in STORED:
+                assert fn(*args) == expected  # the job keeps English
+                said = reason_of("photo", expected.strip())
+                assert not english_in(said, lang, SHARED), (lang, fn.__name__, said)
+                continue
             args = tuple(i18n.t("credits", n=7) if a == "7 credits" else a for a in args)
             said = fn(*args)
             assert (said == "") == (expected == ""), (fn.__name__, args)
@@ -146,3 +158,20 @@ def test_numbers_take_the_languages_digits() -> None:
     with i18n.use("ru"):
         assert "4\xa0321 символ," in et.instruction_too_long(4321, 4000)
         assert et.vary_button(5) == "Вариация (5 кредитов)"
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_a_stored_edit_reason_is_said_in_the_readers_language(lang: str) -> None:
+    fallback = et.editor_fallback("Flux Pro", "Flux Kontext")
+    asked = "you asked for photo: it should look like a real photo (sharp)"
+    with i18n.use(lang):
+        assert reason_of("photo", et.source_model_reason("edit")) == i18n.t(
+            "edit-source-reason", kind="edit")
+        assert reason_of("photo", et.source_model_reason("vary_strong", "BitDance")) == i18n.t(
+            "edit-source-reason-nearest", kind="vary_strong", model="BitDance")
+        said = reason_of("photo", asked + fallback)  # the intent's words, then the fallback
+        assert said == reason_of("photo", asked) + i18n.t(
+            "edit-editor-fallback", model="Flux Pro", picked="Flux Kontext")
+        assert said.startswith(i18n.t("reason-asked", intent="photo",
+                                      why=i18n.t("intent-photo-why")))
+    assert reason_of("photo", asked + fallback) == asked + fallback  # English: as stored

@@ -164,6 +164,8 @@ async def test_a_portuguese_member_edits_and_varies_without_english(h: Harness):
     vary = await h.click(h.bob, msg, "img:vary:")
     varied = await vary.wait_message(has_image, timeout=15)
     assert f"Variação de {source}." in varied["embeds"][0]["description"]
+    assert "porque: foi ele que criou a imagem da qual você está fazendo uma variação." in (
+        varied["embeds"][0]["description"])
 
     ask = await h.dc.click_button(h.bob, msg, component(msg, "img:edit:")["custom_id"])
     assert (await ask.wait_ack()).ok and ask.modal is not None
