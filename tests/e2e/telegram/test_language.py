@@ -167,6 +167,7 @@ async def test_a_spanish_member_edits_and_varies_without_english(h: Harness):
     [vary] = [b for b in buttons(photo) if b["text"].startswith("Variar (")]
     _, [varied] = await h.click(chat, sofia, photo, vary["callback_data"])
     assert f"Variación de {source}." in varied["caption"]
+    assert "porque: creó la imagen que estás variando." in varied["caption"]
     assert last_job(h)[1:] == ("vary", source)
 
     [edit] = [b for b in buttons(photo) if b["text"].startswith("Editar (")]
