@@ -31,7 +31,7 @@ from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 from babel import units as babel_units
 from fluent.runtime import FluentBundle, FluentResource
-from fluent.runtime.types import fluent_number
+from fluent.runtime.types import FluentNumber, fluent_number
 
 from bot.domain import errors
 
@@ -154,6 +154,8 @@ def _arg(lang: str, value: Any) -> Any:
         return t_in(lang, value.key, n=value.n)
     if isinstance(value, Span):
         return duration(value.seconds, lang)
+    if isinstance(value, FluentNumber):  # formatted by the caller (e.g. grouped in English)
+        return value
     # Counts are formatted for the locale. English keeps today's ungrouped digits ("1000
     # credits"), which its tests and operators already read.
     if isinstance(value, int) and not isinstance(value, bool):

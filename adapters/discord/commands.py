@@ -25,10 +25,11 @@ from bot.domain.catalog import Catalog, Model
 from bot.domain.commands import Source
 from bot.domain.errors import RequestError
 from bot.domain.intents import Intent, IntentTable
+from bot.domain.jobs import EDIT
 from bot.domain.requests import build_request
-from bot.services import replies
+from bot.services import edit_text, replies
 from bot.services.help import help_text
-from bot.services.planning import price_label
+from bot.services.planning import price
 
 MAX_CHOICES = 25
 
@@ -138,11 +139,13 @@ class ImageFeature:
     async def editor_suggest(self, interaction: discord.Interaction, current: str
                              ) -> list[app_commands.Choice[str]]:
         """/edit's model: only the models that can edit here, at their edit prices."""
+        i18n.set_locale(interaction.locale.value)  # autocomplete skips interaction_check
         needle = (current or "").strip().lower()
         editors = self.surface.planner.editors(1)
         found = [m for m in editors if needle in m.id or needle in m.name.lower()] or editors
         return [app_commands.Choice(
-            name=rendering.clip(f"{m.name} — {price_label(m, 'edit')} an edit", 100), value=m.id)
+            name=rendering.clip(edit_text.editor_choice(m.name, price(m, EDIT)), 100),
+            value=m.id)
             for m in found[:MAX_CHOICES]]
 
     async def aspect_suggest(self, interaction: discord.Interaction, current: str

@@ -23,6 +23,7 @@ from discord import app_commands
 from adapters.discord.boundary import send_ephemeral
 from adapters.discord.components import DYNAMIC_ITEMS
 from adapters.discord.places import place_of
+from bot import i18n
 from bot.domain.catalog import Model
 from bot.domain.errors import BadImage, BotError, JobNotFound
 from bot.domain.jobs import Job
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MODAL_MAX = min(MAX_PROMPT_CHARS, 4000)  # a text input holds at most 4000 characters
 Submit = Callable[[discord.Interaction, str], Awaitable[None]]
+MENU_KEY = "menu-edit-image"
 
 
 class EditModal(discord.ui.Modal):
@@ -49,6 +51,11 @@ class EditModal(discord.ui.Modal):
             style=discord.TextStyle.paragraph, max_length=MODAL_MAX, required=True)
         self.add_item(self.what)
         self._submit, self._on_error = submit, on_error
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """The answer is an interaction of its own: the boundary speaks its sender's
+        language (and a redelivered answer is dropped), as for every component."""
+        return await interaction.client.surface.enter(interaction)  # type: ignore[attr-defined,no-any-return]
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self._submit(interaction, self.what.value)
@@ -183,4 +190,7 @@ class DiscordEdits:
         return pick_model(self.catalog, name) if name and name.strip() else None
 
     def menu(self) -> app_commands.ContextMenu:
-        return app_commands.ContextMenu(name="Edit image", callback=self.context_menu)
+        """ "Edit image" in the Apps menu: a name people pick, not type, so it is shown in
+        their language (the Translator renders `menu-edit-image` per locale at sync)."""
+        name = app_commands.locale_str(i18n.t_in(i18n.DEFAULT, MENU_KEY), key=MENU_KEY)
+        return app_commands.ContextMenu(name=name, callback=self.context_menu)

@@ -4,8 +4,10 @@ catalogs (data/locales/*/commands.ftl).
 SlashBuilder marks each description with its catalog key (`locale_str(english, key=...)`);
 at sync, discord.py asks `translate` once per Discord locale and sends the answers as
 `description_localizations`. Names are not translated: people type the same /imagine on
-every platform and in every help text, so localised names would only confuse. A name
-localisation a catalog might add later is checked against Discord's rules all the same.
+every platform and in every help text, so localised names would only confuse. The one
+exception is the "Edit image" message command: people pick it from the Apps menu, so its
+name is shown in their language (`menu-edit-image`). A name localisation a catalog might
+add later is checked against Discord's rules all the same.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot import i18n
 # Discord's rule for command and option names (lower case where a lower case exists).
 NAME = re.compile(r"^[-_'\w\u0900-\u097F\u0E00-\u0E7F]{1,32}$")
 MAX_DESCRIPTION = 100
+MAX_MENU_NAME = 32  # a context-menu entry ("Edit image"): any case, spaces allowed
 _NAMES = (app_commands.TranslationContextLocation.command_name,
           app_commands.TranslationContextLocation.group_name,
           app_commands.TranslationContextLocation.parameter_name)
@@ -49,5 +52,7 @@ class CatalogTranslator(app_commands.Translator):
             return None
         text = i18n.t_in(lang, key)
         if context.location in _NAMES:
+            if isinstance(context.data, app_commands.ContextMenu):  # picked, not typed
+                return text if 1 <= len(text) <= MAX_MENU_NAME else None
             return text if valid_name(text) else None  # never break a sync over a name
         return text[:MAX_DESCRIPTION]

@@ -217,14 +217,18 @@ def parse_edit(text: str, catalog: Catalog) -> EditRequest:
             i += 1
             continue
         if _ALIASES.get(name, name) != "model":
-            raise RequestError(f"`{word[:20]}` does not apply to an edit; only `--model` does.")
+            raise RequestError(f"`{word[:20]}` does not apply to an edit; only `--model` does.",
+                               key="edit-not-for-edit", word=word[:20])
         if model is not None:
-            raise RequestError("`--model` is given twice; give it once.")
+            raise RequestError("`--model` is given twice; give it once.", key="given-twice",
+                               option="--model")
         value = flag.group(2) if flag else colon.group(2) if colon else None
         i += 1
         if not value:
             if i >= len(words):
-                raise RequestError("`--model` needs a value, like `--model nano-banana-2`.")
+                raise RequestError("`--model` needs a value, like `--model nano-banana-2`.",
+                                   key="flag-needs-value", flag="--model",
+                                   example="nano-banana-2")
             value, i = _take_model_words(catalog, words, i)
         model = pick_model(catalog, value)
     return EditRequest(" ".join(kept), model)

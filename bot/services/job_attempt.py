@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
+from bot import i18n
 from bot.domain.catalog import Catalog, Model
 from bot.domain.errors import GenerationFailed
 from bot.domain.jobs import FAILED, SUCCEEDED, Job, JobStore
@@ -93,7 +94,11 @@ class JobAttempt:
         images = tuple(await self.jobs.job_images(job.id)) if job.is_edit else ()
         if job.is_edit and not images:
             why = "its pictures are no longer stored"
-            return GenerationFailed(edit_text.pictures_gone(_credits(job.cost))), FAILED, why
+            # Keyed: read later (a delivery, maybe after a restart) in the requester's words.
+            with i18n.use(i18n.DEFAULT):
+                english = edit_text.pictures_gone(_credits(job.cost))
+            return GenerationFailed(english, key="edit-pictures-gone",
+                                    refunded=Count(job.cost)), FAILED, why
         try:
             async with metrics.job_attempt(job), asyncio.timeout(max(0.0, job.deadline_at - now)):
                 image = await self._call(job, model, resuming, progress, images)

@@ -181,7 +181,7 @@ class Planner:
     def _too_many_or_none(self, count: int) -> None:
         most = max((m.max_input_images() for m in self.editors(1)), default=0)
         if most and count > most:
-            raise BadImage(edit_text.too_many_images("Every model here", most))
+            raise BadImage(edit_text.too_many_images_anywhere(most))
         raise CannotEdit(edit_text.no_edit_models())
 
     def _intent_of(self, instruction: str) -> str:

@@ -46,8 +46,18 @@ def reason_of(intent: str, reason: str) -> str:
     """Why the model was picked. English shows the planner's own words, as stored on the
     job (they quote the prompt); other languages say the same kind of reason from their
     catalog: the person's pick, the intent they asked for, or the intent's reason."""
+    if i18n.current() == i18n.DEFAULT:
+        return reason
+    reason, fallback = edit_text.split_fallback(reason)  # "… (X cannot edit pictures, so Y)"
+    return _reason_words(intent, reason) + fallback
+
+
+def _reason_words(intent: str, reason: str) -> str:
+    own = edit_text.reason_words(reason)  # an edit's "it made the picture you are editing"
+    if own is not None:
+        return own
     key = f"intent-{intent}-why"
-    if i18n.current() == i18n.DEFAULT or not i18n.has(key):
+    if not i18n.has(key):
         return reason
     if reason.startswith(PICKED):
         return t("reason-picked", model=reason.removeprefix(PICKED))

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from bot import i18n
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
-_TYPED = re.compile(r"`[^`]*`|/\w+(?: \w+)?|\w+:\S*|<[^>]+>|https?://\S+|tg://\S+")
+# Typed words: `code` (and Telegram's <code>code</code>), /commands, option:values, links.
+_TYPED = re.compile(r"`[^`]*`|<code>[^<]*</code>|/\w+(?: \w+)?|\w+:\S*|<[^>]+>|https?://\S+"
+                    r"|tg://\S+")
 
 
 def words(text: str) -> set[str]:

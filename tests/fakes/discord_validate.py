@@ -478,9 +478,11 @@ DISCORD_LOCALES = frozenset(
 )
 
 
-def _validate_localizations(errs: FormErrors, p: list[Any], item: dict[str, Any]) -> None:
-    """name_localizations follow the name rules, description_localizations 1-100 characters,
-    both keyed by Discord locales only."""
+def _validate_localizations(errs: FormErrors, p: list[Any], item: dict[str, Any], *,
+                            chat_input: bool = True) -> None:
+    """name_localizations follow the name rules (a context menu's: 1-32 characters, any
+    case, spaces allowed), description_localizations 1-100 characters, both keyed by
+    Discord locales only."""
     for field, is_name in (("name_localizations", True), ("description_localizations", False)):
         values = item.get(field) or {}
         if not isinstance(values, dict):
@@ -491,7 +493,7 @@ def _validate_localizations(errs: FormErrors, p: list[Any], item: dict[str, Any]
             if locale not in DISCORD_LOCALES:
                 errs.add(where, "LOCALE_INVALID", f"Invalid locale {locale!r}")
             elif is_name:
-                _validate_name(errs, [*p, field], text, chat_input=True)
+                _validate_name(errs, [*p, field], text, chat_input=chat_input)
             else:
                 _bad_len(errs, where, text, 1, COMMAND_DESCRIPTION_MAX)
 
@@ -621,6 +623,10 @@ def validate_command(cmd: Any) -> FormErrors:
             errs.add(["description"], "APPLICATION_COMMAND_INVALID_DESCRIPTION", "Must be empty")
         if cmd.get("options"):
             errs.add(["options"], "APPLICATION_COMMAND_OPTIONS_INVALID", "Context menus have none")
+        if cmd.get("description_localizations"):
+            errs.add(["description_localizations"], "APPLICATION_COMMAND_INVALID_DESCRIPTION",
+                     "Must be empty")
+        _validate_localizations(errs, [], cmd, chat_input=False)
     if _count_chars(cmd) > COMMAND_TOTAL_CHARS_MAX:
         errs.add([], "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (4000)")
     perms = cmd.get("default_member_permissions")

@@ -29,11 +29,16 @@ async def app(tmp_path):
     await app.close()
 
 
-async def payloads(app: Any) -> list[dict[str, Any]]:
+async def every_payload(app: Any) -> list[dict[str, Any]]:
     client = ImagineClient(app)
     translator = CatalogTranslator()
     return [await c.get_translated_payload(client.tree, translator)
             for c in client.tree.get_commands()]
+
+
+async def payloads(app: Any) -> list[dict[str, Any]]:
+    """The slash commands (the message command "Edit image" has no description)."""
+    return [p for p in await every_payload(app) if p.get("type", 1) == 1]
 
 
 def walk(payload: dict[str, Any]):
@@ -79,6 +84,17 @@ def test_the_name_rule_is_discords():
 async def test_english_descriptions_stay_the_tables_own(app):
     for payload in await payloads(app):
         assert i18n.t_in("en", "cmd-" + payload["name"]) == payload["description"]
+
+
+async def test_the_edit_image_menu_entry_is_named_in_each_language(app):
+    """A message command is picked from the Apps menu, not typed: its name is localised,
+    within Discord's rule for context-menu names (1-32 characters, any case, spaces)."""
+    [menu] = [p for p in await every_payload(app) if p.get("type") == 3]
+    assert menu["name"] == "Edit image"
+    assert menu["name_localizations"] == {
+        code: i18n.t_in(lang, "menu-edit-image") for code, lang in DISCORD_LOCALES.items()}
+    assert all(1 <= len(name) <= 32 for name in menu["name_localizations"].values())
+    assert not menu.get("description_localizations")
 
 
 def test_telegram_menus_and_descriptions_exist_for_every_language_within_limits(app):

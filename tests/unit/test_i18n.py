@@ -171,3 +171,27 @@ def test_command_descriptions_fit_discord_and_telegram(lang: str) -> None:
         if key.startswith("cmd-"):
             text = i18n.t_in(lang, key)
             assert 1 <= len(text) <= 100, f"{lang}: {key} is {len(text)} characters"
+
+
+# Where the edit feature's words are shown, and the most each place takes: Discord's modal
+# title and field label (45), its context-menu name (32), Telegram's input placeholder (64),
+# a button label (Discord: 80, with the longest price in it).
+EDIT_LIMITS = {"edit-modal-title": 45, "edit-modal-label": 45, "menu-edit-image": 32,
+               "edit-prompt-placeholder": 64, "edit-vary-button": 80,
+               "edit-vary-strong-button": 80, "edit-edit-button": 80}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_edit_words_fit_where_they_are_shown(lang: str) -> None:
+    for key, most in EDIT_LIMITS.items():
+        text = i18n.t_in(lang, key, price=i18n.Count(1_000_000))
+        assert 1 <= len(text) <= most, f"{lang}: {key} is {len(text)} characters: {text!r}"
+    # The Edit prompt is followed by its " #<job>" tag on Telegram: a translation that ends
+    # in a tag of its own would be read as the job.
+    assert "#" not in i18n.t_in(lang, "edit-prompt-question")
+
+
+@pytest.mark.parametrize(("n", "expected"), [(1, "1 картинки"), (3, "3 картинок"),
+                                             (5, "5 картинок"), (21, "21 картинки")])
+def test_russian_edit_limits_take_their_plural_form(n: int, expected: str) -> None:
+    assert expected in i18n.t_in("ru", "edit-too-many-images", model="Flux", most=n)

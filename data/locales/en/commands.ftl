@@ -8,6 +8,17 @@ cmd-imagine--model = A model to use (default: picked from your prompt)
 cmd-imagine--intent = What the image is for; picks the model
 cmd-imagine--aspect = Aspect ratio, like 16:9
 cmd-imagine--seed = A seed, for repeatable images
+cmd-imagine--image = A picture to start from (then the prompt edits it)
+cmd-edit = Change a picture as you say
+cmd-edit--image = The picture to change
+cmd-edit--prompt = What to change
+cmd-edit--model = A model that can edit (default: picked from your words)
+cmd-edit--image2 = A second picture (a reference)
+cmd-edit--image3 = A third picture (a reference)
+cmd-vary = A variation of a picture (add `strong` for a bolder one)
+cmd-vary--strength = `strong` for a bolder variation
+# The name of Discord's message command (Apps → Edit image): at most 32 characters.
+menu-edit-image = Edit image
 cmd-models = Models and their prices in credits
 cmd-balance = How many credits you have
 cmd-balance--user = Admins only: whose balance to see

@@ -1,14 +1,18 @@
 """A Portuguese-speaking member on Discord (issue 12): /imagine -> result -> rerun ->
 /balance -> /daily -> a giveaway, through the real bot process and the fake Discord, with
 their client in pt-BR: nothing the bot shows them (messages, every edit, embeds, buttons,
-menus) is English. Slash commands carry pt-BR descriptions that pass Discord's rules."""
+menus) is English; editing too (/edit, the Vary and Edit buttons, the Edit modal, the
+"Edit image" message command). Slash commands carry pt-BR descriptions that pass Discord's
+rules; the "Edit image" menu entry is named in pt-BR."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 import pytest_asyncio
+from PIL import Image
 
 from bot import i18n
 from tests.e2e.discord.conftest import (
@@ -16,6 +20,7 @@ from tests.e2e.discord.conftest import (
     Harness,
     component,
     ephemeral_text,
+    has_image,
     running_bot,
 )
 from tests.e2e.english import english_in
@@ -24,7 +29,7 @@ from tests.fakes.discord_api import FakeDiscord
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 NAMES = ("Alice", "Bob", "alice", "bob", "raposa", "neve", "Sorteio", "Junho", "Imagine",
-         "Club")
+         "Club", "gato", "png", "notas", "txt")
 
 
 def prepare(dc: FakeDiscord) -> None:
@@ -109,4 +114,71 @@ async def test_slash_commands_carry_portuguese_descriptions_within_discords_rule
     for command in commands.values():
         for text in (command.get("description_localizations") or {}).values():
             assert 1 <= len(text) <= 100
-        assert not command.get("name_localizations")  # names stay as people type them
+        if command.get("type", 1) == 1:
+            assert not command.get("name_localizations")  # names stay as people type them
+    # "Edit image" is picked from the Apps menu, not typed: its entry is in pt-BR.
+    menu = commands["Edit image"]
+    assert menu["type"] == 3 and menu["name_localizations"]["pt-BR"] == "Editar imagem"
+    assert menu["name_localizations"]["es-ES"] == menu["name_localizations"]["es-419"]
+    assert "en-US" not in menu["name_localizations"]
+    edit = commands["edit"]
+    assert edit["description_localizations"]["pt-BR"] == i18n.t_in("pt-BR", "cmd-edit")
+    options = {o["name"]: o for o in edit["options"]}
+    assert options["prompt"]["description_localizations"]["ru"] == i18n.t_in(
+        "ru", "cmd-edit--prompt")
+    assert options["image2"]["description"] == "A second picture (a reference)"
+
+
+def png(colour: tuple[int, int, int] = (30, 140, 90)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (96, 64), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def text_input(modal: dict[str, Any]) -> dict[str, Any]:
+    for top in modal["components"]:
+        for c in top.get("components") or [top.get("component")]:
+            if c and c.get("type") == 4:
+                return c
+    raise AssertionError(f"no text input in {modal}")
+
+
+async def test_a_portuguese_member_edits_and_varies_without_english(h: Harness):
+    suggest = await h.dc.autocomplete(h.bob, "edit", {"prompt": "x", "model": ""},
+                                      focused="model", guild_id=h.guild_id)
+    flux = next(c for c in await suggest.wait_choices() if c["value"] == "flux-pro")
+    assert flux["name"] == "Flux Pro — 7 créditos por edição"
+
+    bad = await h.slash(h.bob, "edit", {"image": ("notas.txt", b"texto"), "prompt": "azul"})
+    assert await ephemeral_text(bad) == i18n.t_in("pt-BR", "edit-not-an-image",
+                                                  label="notas.txt")
+    inter = await h.slash(h.bob, "edit", {"image": ("gato.png", png()),
+                                          "prompt": "deixe o céu roxo"})
+    msg = await inter.wait_message(has_image, timeout=15)
+    assert "Edição da sua imagem." in msg["embeds"][0]["description"]
+    assert component(msg, "img:vary:")["label"] == "Variar (7 créditos)"
+    assert component(msg, "img:varys:")["label"] == "Variar forte (7 créditos)"
+    assert component(msg, "img:edit:")["label"] == "Editar (7 créditos)"
+    source = h.jobs()[-1]["id"]
+
+    vary = await h.click(h.bob, msg, "img:vary:")
+    varied = await vary.wait_message(has_image, timeout=15)
+    assert f"Variação de {source}." in varied["embeds"][0]["description"]
+    assert "porque: foi ele que criou a imagem da qual você está fazendo uma variação." in (
+        varied["embeds"][0]["description"])
+
+    ask = await h.dc.click_button(h.bob, msg, component(msg, "img:edit:")["custom_id"])
+    assert (await ask.wait_ack()).ok and ask.modal is not None
+    field = text_input(ask.modal)
+    assert (ask.modal["title"], field["label"], field["placeholder"]) == (
+        "Editar imagem", "O que mudar", "deixe o céu roxo")
+    answer = await h.dc.submit_modal(h.bob, ask, {field["custom_id"]: "ponha uma lua cheia"})
+    edited = await answer.wait_message(has_image, timeout=15)
+    assert f"Edição de {source}." in edited["embeds"][0]["description"]
+    job = h.jobs()[-1]
+    assert (job["kind"], job["parent_id"], job["locale"]) == ("edit", source, "pt-BR")
+
+    menu = await h.dc.context_menu(h.bob, "Edit image", edited, guild_id=h.guild_id)
+    assert (await menu.wait_ack()).ok and menu.modal is not None
+    assert menu.modal["title"] == "Editar imagem"
+    assert assert_portuguese(h) >= 12

@@ -1,15 +1,18 @@
 """A Spanish-speaking member on Telegram (issue 12): /imagine -> result -> rerun -> /balance
 -> /daily -> a giveaway, through the real bot process and the fake Bot API, with no English
 in anything the bot shows them; a person whose app language is unsupported gets English;
-/language persists across a restart; the menu is registered per language."""
+/language persists across a restart; the menu is registered per language. Editing too: a
+photo with an /edit caption, the Vary and Edit buttons, the Edit prompt and its answer."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 
 import pytest
 import pytest_asyncio
+from PIL import Image
 
 from bot import i18n
 from tests.e2e.english import english_in
@@ -38,6 +41,7 @@ def shown_text(call: Call) -> str:
     markup = call.get("reply_markup")
     if isinstance(markup, dict):
         parts += [b.get("text", "") for row in markup.get("inline_keyboard", []) for b in row]
+        parts.append(str(markup.get("input_field_placeholder") or ""))  # a ForceReply's
     return "\n".join(parts)
 
 
@@ -123,3 +127,68 @@ async def test_the_menu_and_description_are_registered_for_each_language(h: Harn
         assert menu["imagine"] == i18n.t_in(lang, "cmd-imagine")
         assert h.tg.descriptions[code] == i18n.t_in(lang, "help-intro")
     assert h.tg.descriptions[""] == i18n.t_in("en", "help-intro")
+
+
+def jpeg(colour: tuple[int, int, int] = (40, 90, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (96, 64), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def last_job(h: Harness) -> tuple:
+    return h.query("SELECT id, kind, parent_id FROM jobs ORDER BY created_at DESC LIMIT 1")[0]
+
+
+async def test_a_spanish_member_edits_and_varies_without_english(h: Harness):
+    tg = h.tg
+    sofia = tg.make_user(7011, "Sofía", username="sofia", language_code="es")
+    chat = tg.private_chat(sofia)
+    since = h.mark()
+
+    alone = tg.user_sends_photo(chat, sofia, jpeg())  # no caption: how to ask, for free
+    hint = await h.text_for(alone, since, "¡Qué buena imagen!")
+    assert "<code>/edit pon el cielo morado</code>" in hint["text"]  # Markdown as HTML
+    bare = tg.user_sends_text(chat, sofia, "/edit pon el cielo morado")  # and no picture
+    await h.text_for(bare, since, "Necesito una imagen para editar")
+    wrong = tg.user_sends_photo(chat, sofia, jpeg(), caption="/edit más luz --seed 4")
+    await h.text_for(wrong, since, "<code>--seed</code> no sirve para una edición")
+    assert h.account(sofia) is None  # nothing charged (no wallet yet)
+
+    message = tg.user_sends_photo(chat, sofia, jpeg(), caption="/edit pon el cielo morado")
+    photo = await h.photo_for(message, since)
+    assert "Edición de tu imagen." in photo["caption"]
+    assert "porque" in photo["caption"] and "Coste: 7 créditos" in photo["caption"]
+    labels = [b["text"] for b in buttons(photo)]
+    assert {"Variar (7 créditos)", "Variar fuerte (7 créditos)", "Editar (7 créditos)"} <= set(
+        labels), labels
+    source, kind, parent = last_job(h)
+    assert (kind, parent) == ("edit", None)
+
+    [vary] = [b for b in buttons(photo) if b["text"].startswith("Variar (")]
+    _, [varied] = await h.click(chat, sofia, photo, vary["callback_data"])
+    assert f"Variación de {source}." in varied["caption"]
+    assert "porque: creó la imagen que estás variando." in varied["caption"]
+    assert last_job(h)[1:] == ("vary", source)
+
+    [edit] = [b for b in buttons(photo) if b["text"].startswith("Editar (")]
+    asked = h.mark()
+    query = tg.user_clicks(chat, sofia, photo.result, edit["callback_data"])
+    answered = await h.answered(query)
+    assert answered.get("text") == "¿Qué quieres que cambie en esta imagen?"
+    prompt = await tg.wait_for("sendMessage", lambda c: f"#{source}" in str(c.get("text")),
+                               since=asked, ok=True, timeout=10)
+    assert prompt["text"] == f"¿Qué quieres que cambie en esta imagen? #{source}"
+    assert prompt["reply_markup"]["input_field_placeholder"] == "pon el cielo morado"
+    answered_at = h.mark()
+    answer = tg.user_sends_text(chat, sofia, "añade una luna llena",
+                                reply_to_message=prompt.result["message_id"])
+    edited = await h.photo_for(answer, answered_at)
+    assert f"Edición de {source}." in edited["caption"]
+    assert last_job(h)[1:] == ("edit", source)
+    assert h.balance(sofia) == 50 - 3 * 7
+
+    history = await reply(h, chat, sofia, "/history", since)
+    assert f"(variación de {source})" in history["text"]
+    assert f"(edición de {source})" in history["text"]
+    assert assert_spanish(h, since) >= 10
+    h.check_books()
