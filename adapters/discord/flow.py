@@ -163,7 +163,8 @@ class Surface:
         except discord.HTTPException as exc:  # 10062: past 3 s; 40060: answered already
             log.warning("could not acknowledge interaction %s: %s", interaction.id, exc)
             return None
-        return Reply(self.client, Target.of(interaction), interaction.followup, self.view_for)
+        return Reply(self.client, Target.of(interaction), interaction.followup, self.view_for,
+                     self.service.status_current)
 
     async def _single(self, interaction: discord.Interaction, start: Start,
                       job_id: str | None) -> None:

@@ -245,6 +245,10 @@ class GenerationService(EditFlows):
         back (once per job, whoever asks twice). Returns whether credits moved."""
         return await self.runner.refund_undelivered(job_id)
 
+    async def status_current(self, progress: Progress) -> bool:
+        """Is this status line still true for its job (see JobRunner.status_current)?"""
+        return await self.runner.status_current(progress)
+
     async def attach_chat_ref(self, job_id: str, chat_ref: Mapping[str, Any]) -> None:
         """Remember where a job's status and result live in chat (for delivery after a restart)."""
         await self.jobs.update_job(job_id, chat_ref=chat_ref)

@@ -23,7 +23,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.credits import Ledger
 from bot.domain.errors import HandedOff
 from bot.domain.fleet import Fleet
-from bot.domain.jobs import CANCELLED, RUNNING, SUCCEEDED, Job, JobStore
+from bot.domain.jobs import CANCELLED, QUEUED, RUNNING, SUCCEEDED, Job, JobStore
 from bot.log import log_context
 from bot.services import metrics
 from bot.services.job_attempt import JobAttempt
@@ -32,6 +32,7 @@ from bot.services.job_delivery import (
     GenerationResult,
     JobDelivery,
     Outcome,
+    Progress,
     ProgressCallback,
     Waiter,
 )
@@ -186,6 +187,22 @@ class JobRunner:
             raise
         finally:
             self.waiters.pop(job.id, None)
+
+    async def status_current(self, progress: Progress) -> bool:
+        """Just before a person's status line is written: is it still true? A job this
+        process works is told in order (its result follows the status here). A job waiting
+        in the shared queue may have been taken, even finished, by another process since the
+        line was wanted (the watch only notices on its next turn): then that process answers
+        the person, and the line must not land on its answer (or on the message it removed)."""
+        if progress.job_id in self.running:
+            return True
+        state = (await self.jobs.claim_states([progress.job_id])).get(progress.job_id)
+        if state is None:
+            return False
+        status, claimed_by = state
+        if status == QUEUED:
+            return progress.stage == "queued"
+        return status == RUNNING and progress.stage == "started" and claimed_by != self.worker_id
 
     async def _abandon(self, job: Job) -> None:
         """The person's request was cancelled (the surface is shutting down)."""
