@@ -75,6 +75,16 @@ def _to_image(row: Sequence[Any]) -> InputImage:
     return InputImage(bytes(row[1]), row[2], int(row[3]), int(row[4]), row[0])
 
 
+def _position(conn: SqlConn, job: Job) -> int:
+    """1-based place of a queued job in the shared queue."""
+    ahead = conn.execute(
+        "SELECT COUNT(*) FROM jobs WHERE status = 'queued' "
+        "AND (created_at < ? OR (created_at = ? AND id < ?))",
+        (job.created_at, job.created_at, job.id),
+    ).fetchone()[0]
+    return int(ahead) + 1
+
+
 def _settle_or_refund(conn: SqlConn, job: Job, succeeded: bool, now: float) -> None:
     if succeeded:
         conn.execute(
@@ -105,7 +115,8 @@ class SqlJobStore:
 
         return await self.db.run(unit)
 
-    async def enqueue(self, job: Job, max_open_requests: int) -> Enqueued:
+    async def enqueue(self, job: Job, max_open_requests: int, position: bool = False
+                      ) -> Enqueued:
         def unit(conn: SqlConn) -> Enqueued:
             old = _by_event(conn, job.event_key)
             if old is not None:
@@ -137,7 +148,8 @@ class SqlJobStore:
             )
             job.status = QUEUED
             _insert(conn, job)
-            return Enqueued(job, created=True, balance=balance)
+            place = _position(conn, job) if position else None
+            return Enqueued(job, created=True, balance=balance, position=place)
 
         return await self.db.run(unit)
 
@@ -286,15 +298,7 @@ class SqlJobStore:
         return await self.db.run(unit)
 
     async def position_of(self, job: Job) -> int:
-        def unit(conn: SqlConn) -> int:
-            ahead = conn.execute(
-                "SELECT COUNT(*) FROM jobs WHERE status = 'queued' "
-                "AND (created_at < ? OR (created_at = ? AND id < ?))",
-                (job.created_at, job.created_at, job.id),
-            ).fetchone()[0]
-            return int(ahead) + 1
-
-        return await self.db.run(unit)
+        return await self.db.run(lambda conn: _position(conn, job))
 
     async def get_job(self, job_id: str) -> Job | None:
         def unit(conn: SqlConn) -> Job | None:

@@ -322,7 +322,8 @@ class GenerationService(EditFlows):
             kind=plan.kind,
             images=images,
         )
-        queued = await self.jobs.enqueue(job, self.max_jobs_per_user)
+        queued = await self.jobs.enqueue(job, self.max_jobs_per_user,
+                                         position=self.runner.saturated())
         if not queued.created:
             raise DuplicateEvent("Already on it: that request was counted once.", queued.job.id)
         if queued.short_of is not None:
@@ -337,7 +338,8 @@ class GenerationService(EditFlows):
             extra={"job_id": job.id, "platform": user.platform, "user": user.key,
                    "model": job.model_id, "credits_delta": -job.cost},
         )
-        outcome = await self.runner.wait_for(job, plan.model.name, on_progress)
+        outcome = await self.runner.wait_for(job, plan.model.name, on_progress,
+                                             queued.position)
         await self._audit_outcome(job, outcome, user, place)
         if isinstance(outcome, GenerationFailed):
             raise outcome

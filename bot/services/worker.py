@@ -171,14 +171,21 @@ class JobRunner:
     async def refund_undelivered(self, job_id: str) -> bool:
         return await self.delivery.refund_undelivered(job_id)
 
-    async def wait_for(self, job: Job, model_name: str, on_progress: ProgressCallback | None
-                       ) -> Outcome:
-        """Queue a paid-for job's person here and wait for its outcome."""
+    def saturated(self) -> bool:
+        """Every slot of this process is busy (or it has none): a new job will wait."""
+        return len(self.running) >= self.concurrency
+
+    async def wait_for(self, job: Job, model_name: str, on_progress: ProgressCallback | None,
+                       position: int | None = None) -> Outcome:
+        """Queue a paid-for job's person here and wait for its outcome (`position`: its
+        place in the queue, if ingress read it already)."""
         waiter = Waiter(job, model_name, on_progress)
         self.waiters[job.id] = waiter
         self.start()
-        if len(self.running) >= self.concurrency:  # it will wait: say where it stands
-            await self.delivery.tell_position(waiter, await self.jobs.position_of(job))
+        if self.saturated():  # it will wait: say where it stands
+            if position is None:
+                position = await self.jobs.position_of(job)
+            await self.delivery.tell_position(waiter, position)
         self._wake.set()
         try:
             return await waiter.future

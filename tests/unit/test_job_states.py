@@ -49,3 +49,14 @@ async def test_a_status_line_is_written_only_while_it_is_still_true(db):
     assert await jobs.finish(taken, "worker-b", "failed", "no", 11.0)  # and answers
     assert not await runner.status_current(started)
     assert not await runner.status_current(Progress("queued", "nope", "Flux", 1))
+
+
+async def test_ingress_can_say_the_new_jobs_place_in_the_queue(db):
+    ledger, jobs = SqlLedger(db), SqlJobStore(db)
+    account = await ledger.open_account(UserRef("discord", "1"), 100)
+    for n in range(3):
+        job = Job(f"p{n}", account, "discord", "1", "a fox", "flux-pro", "general", "", "1:1",
+                  None, 5, f"discord:place{n}", created_at=float(n))
+        queued = await jobs.enqueue(job, 10, position=n > 0)
+        assert queued.position == (None if n == 0 else n + 1)
+        assert await jobs.position_of(job) == n + 1
