@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.storage.database import Database
-from adapters.storage.ledger import _apply
+from adapters.storage.ledger import _apply, _open_account
 from adapters.storage.sql import SqlConn
+from bot.domain.credits import UserRef
 from bot.domain.errors import InsufficientCredits, TooManyJobs
 from bot.domain.jobs import FAILED, QUEUED, SUCCEEDED, Enqueued, Job
 from bot.domain.providers import InputImage
@@ -115,9 +116,11 @@ class SqlJobStore:
 
         return await self.db.run(unit)
 
-    async def enqueue(self, job: Job, max_open_requests: int, position: bool = False
-                      ) -> Enqueued:
+    async def enqueue(self, job: Job, max_open_requests: int, position: bool = False,
+                      opening: tuple[UserRef, int] | None = None) -> Enqueued:
         def unit(conn: SqlConn) -> Enqueued:
+            if opening is not None:
+                job.account_id = _open_account(conn, *opening)
             old = _by_event(conn, job.event_key)
             if old is not None:
                 return Enqueued(old, created=False)

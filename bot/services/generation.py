@@ -100,9 +100,8 @@ class GenerationService(EditFlows):
         self._asking()
         plan = self.planner.plan(request)
         level = await self._allowed(place, user, request.prompt, plan.model.id)
-        account = await self.account(user)
-        return await self._run(
-            plan, request.prompt, request.seed, user, account, event_key, on_progress, chat_ref,
+        return await self._run(  # the account is opened by the ingress unit itself
+            plan, request.prompt, request.seed, user, None, event_key, on_progress, chat_ref,
             safety_level=level, place=place,
         )
 
@@ -291,7 +290,7 @@ class GenerationService(EditFlows):
         prompt: str,
         seed: int | None,
         user: UserRef,
-        account: int,
+        account: int | None,  # None: opened (or found) in the ingress transaction
         event_key: str,
         on_progress: ProgressCallback | None,
         chat_ref: Mapping[str, Any] | None,
@@ -303,7 +302,7 @@ class GenerationService(EditFlows):
     ) -> GenerationResult:
         job = Job(
             id=new_job_id(),
-            account_id=account,
+            account_id=account or 0,
             platform=user.platform,
             user_id=user.user_id,
             prompt=prompt,
@@ -322,8 +321,9 @@ class GenerationService(EditFlows):
             kind=plan.kind,
             images=images,
         )
-        queued = await self.jobs.enqueue(job, self.max_jobs_per_user,
-                                         position=self.runner.saturated())
+        queued = await self.jobs.enqueue(
+            job, self.max_jobs_per_user, position=self.runner.saturated(),
+            opening=(user, self.welcome_credits) if account is None else None)
         if not queued.created:
             raise DuplicateEvent("Already on it: that request was counted once.", queued.job.id)
         if queued.short_of is not None:
@@ -332,7 +332,7 @@ class GenerationService(EditFlows):
         log.info(
             "job %s queued account=%s model=%s credits=-%d",
             job.id,
-            account,
+            job.account_id,
             job.model_id,
             job.cost,
             extra={"job_id": job.id, "platform": user.platform, "user": user.key,
