@@ -29,7 +29,7 @@ from adapters.discord.boundary import (
 )
 from adapters.discord.editing import DiscordEdits
 from adapters.discord.places import is_server_admin, place_of
-from adapters.discord.reply import Reply, Target
+from adapters.discord.reply import FIRST_STATUS_DELAY, Reply, Target
 from bot.domain import keys
 from bot.domain.community import Context
 from bot.domain.credits import UserRef
@@ -164,7 +164,8 @@ class Surface:
             log.warning("could not acknowledge interaction %s: %s", interaction.id, exc)
             return None
         return Reply(self.client, Target.of(interaction), interaction.followup, self.view_for,
-                     self.service.status_current)
+                     self.service.status_current,
+                     self.service.first_status_delay(FIRST_STATUS_DELAY))
 
     async def _single(self, interaction: discord.Interaction, start: Start,
                       job_id: str | None) -> None:

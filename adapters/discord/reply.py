@@ -80,6 +80,7 @@ class Reply:
     def __init__(
         self, client: discord.Client, target: Target, webhook: discord.Webhook,
         view_for: ViewFactory, current: Callable[[Progress], Awaitable[bool]] | None = None,
+        first_delay: float = FIRST_STATUS_DELAY,
     ) -> None:
         self.client = client
         self.target = target
@@ -87,7 +88,7 @@ class Reply:
         self.view_for = view_for
         self.current = current  # is a job's status line still true, just before it is written
         # The first status waits: Discord already shows "thinking…".
-        self.pacer = LiveMessage(EDIT_INTERVAL, FIRST_STATUS_DELAY)
+        self.pacer = LiveMessage(EDIT_INTERVAL, first_delay)
 
     @classmethod
     def resumed(cls, client: discord.Client, target: Target, view_for: ViewFactory) -> Reply:

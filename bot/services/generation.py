@@ -244,6 +244,10 @@ class GenerationService(EditFlows):
         back (once per job, whoever asks twice). Returns whether credits moved."""
         return await self.runner.refund_undelivered(job_id)
 
+    def first_status_delay(self, default: float) -> float:
+        """When a job's first status line is due (see JobRunner.first_status_delay)."""
+        return self.runner.first_status_delay(default)
+
     async def status_current(self, progress: Progress) -> bool:
         """Is this status line still true for its job (see JobRunner.status_current)?"""
         return await self.runner.status_current(progress)

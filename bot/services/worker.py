@@ -171,6 +171,13 @@ class JobRunner:
     async def refund_undelivered(self, job_id: str) -> bool:
         return await self.delivery.refund_undelivered(job_id)
 
+    def first_status_delay(self, default: float) -> float:
+        """How long a surface waits before a job's first status line. A process with no
+        slots of its own (the fleet's chat-only ingress) hands every job to another one: its
+        claim (that process's poll) and this process's watch (its next turn) take up to two
+        polls, and a line due sooner would mostly say "queued" of a job already taken."""
+        return default if self.concurrency else max(default, 2 * self.poll + 0.2)
+
     def saturated(self) -> bool:
         """Every slot of this process is busy (or it has none): a new job will wait."""
         return len(self.running) >= self.concurrency
