@@ -193,7 +193,11 @@ class JobRunner:
             if position is None:
                 position = await self.jobs.position_of(job)
             await self.delivery.tell_position(waiter, position)
-        self._wake.set()
+        else:
+            # A free slot claims it now. With none, waking the loop would only run the
+            # waiters' watch again (it looks every poll): a burst would re-read them all
+            # once per new request.
+            self._wake.set()
         try:
             return await waiter.future
         except asyncio.CancelledError:
