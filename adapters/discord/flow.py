@@ -21,7 +21,7 @@ from adapters.discord import components
 from adapters.discord.boundary import apology, error_text, report, send_ephemeral, unposted
 from adapters.discord.editing import DiscordEdits
 from adapters.discord.places import is_server_admin, place_of
-from adapters.discord.reply import Reply, Target
+from adapters.discord.reply import FIRST_STATUS_DELAY, Reply, Target
 from bot import i18n
 from bot.domain import keys
 from bot.domain.community import Context
@@ -169,7 +169,9 @@ class Surface:
         except discord.HTTPException as exc:  # 10062: past 3 s; 40060: answered already
             log.warning("could not acknowledge interaction %s: %s", interaction.id, exc)
             return None
-        return Reply(self.client, Target.of(interaction), interaction.followup, self.view_for)
+        return Reply(self.client, Target.of(interaction), interaction.followup, self.view_for,
+                     self.service.status_current,
+                     self.service.first_status_delay(FIRST_STATUS_DELAY))
 
     async def _single(self, interaction: discord.Interaction, start: Start,
                       job_id: str | None) -> None:

@@ -12,6 +12,7 @@ session, so a `TraceConfig` on it (the client's `http_trace` option) sees them a
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 import aiohttp
@@ -52,7 +53,7 @@ def _retry_after(headers: Any) -> float:
         return 0.0
 
 
-def count_interaction(interaction: discord.Interaction, commands: set[str]) -> None:
+def count_interaction(interaction: discord.Interaction, commands: Collection[str]) -> None:
     """One request: a slash command by its name (`unknown` if this bot does not declare it),
     a click or menu pick (`button`), a form sent (`modal`). Autocomplete is not a request."""
     kind = interaction.type

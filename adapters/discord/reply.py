@@ -14,7 +14,7 @@ import asyncio
 import io
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -79,14 +79,16 @@ class Target:
 class Reply:
     def __init__(
         self, client: discord.Client, target: Target, webhook: discord.Webhook,
-        view_for: ViewFactory,
+        view_for: ViewFactory, current: Callable[[Progress], Awaitable[bool]] | None = None,
+        first_delay: float = FIRST_STATUS_DELAY,
     ) -> None:
         self.client = client
         self.target = target
         self.webhook = webhook
         self.view_for = view_for
+        self.current = current  # is a job's status line still true, just before it is written
         # The first status waits: Discord already shows "thinking…".
-        self.pacer = LiveMessage(EDIT_INTERVAL, FIRST_STATUS_DELAY)
+        self.pacer = LiveMessage(EDIT_INTERVAL, first_delay)
 
     @classmethod
     def resumed(cls, client: discord.Client, target: Target, view_for: ViewFactory) -> Reply:
@@ -99,11 +101,19 @@ class Reply:
 
     async def progress(self, progress: Progress) -> None:
         if progress.stage in ("queued", "started"):
-            self.status(progress_text(progress))
+            self.status(progress_text(progress), progress)
 
-    def status(self, text: str) -> None:
-        if self.target.token_alive():
-            self.pacer.push(lambda: self._edit_original(content=rendering.clip(text, 2000)))
+    def status(self, text: str, progress: Progress | None = None) -> None:
+        if not self.target.token_alive():
+            return
+        current = self.current
+
+        async def write() -> None:
+            # Another process may have taken the job since: it answers here, not this line.
+            if progress is None or current is None or await current(progress):
+                await self._edit_original(content=rendering.clip(text, 2000))
+
+        self.pacer.push(write)
 
     async def handed_off(self) -> None:
         """Another process finishes this job and answers here: drop a status edit still

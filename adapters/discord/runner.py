@@ -69,6 +69,8 @@ class ImagineClient(discord.Client):
         self.shop = DiscordStore(app, self)
         self.tree = Tree(self, self.surface,
                          slash_commands(app, self.surface, self.board, self.shop.feature()))
+        # The declared names, for the request counter: the tree is complete from here on.
+        self.command_names = frozenset(c.name for c in self.tree.get_commands())
         self.stopping = asyncio.Event()
         self._reconciling: asyncio.Task[None] | None = None
 
@@ -124,7 +126,7 @@ class ImagineClient(discord.Client):
         """Every interaction: remember who acts where (leaderboard, @names). A click on a
         component our templates do not handle would otherwise go unanswered ("This
         interaction failed"): answer it as expired."""
-        observed.count_interaction(interaction, {c.name for c in self.tree.get_commands()})
+        observed.count_interaction(interaction, self.command_names)
         if interaction.type is discord.InteractionType.component:
             data: dict[str, object] = dict(interaction.data or {})
             custom_id = str(data.get("custom_id", ""))

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.storage.database import Database
-from adapters.storage.ledger import _apply
+from adapters.storage.ledger import _apply, _open_account
 from adapters.storage.sql import SqlConn
+from bot.domain.credits import UserRef
 from bot.domain.errors import InsufficientCredits, TooManyJobs
 from bot.domain.jobs import FAILED, QUEUED, SUCCEEDED, Enqueued, Job
 from bot.domain.providers import InputImage
@@ -75,6 +76,16 @@ def _to_image(row: Sequence[Any]) -> InputImage:
     return InputImage(bytes(row[1]), row[2], int(row[3]), int(row[4]), row[0])
 
 
+def _position(conn: SqlConn, job: Job) -> int:
+    """1-based place of a queued job in the shared queue."""
+    ahead = conn.execute(
+        "SELECT COUNT(*) FROM jobs WHERE status = 'queued' "
+        "AND (created_at < ? OR (created_at = ? AND id < ?))",
+        (job.created_at, job.created_at, job.id),
+    ).fetchone()[0]
+    return int(ahead) + 1
+
+
 def _settle_or_refund(conn: SqlConn, job: Job, succeeded: bool, now: float) -> None:
     if succeeded:
         conn.execute(
@@ -105,8 +116,11 @@ class SqlJobStore:
 
         return await self.db.run(unit)
 
-    async def enqueue(self, job: Job, max_open_requests: int) -> Enqueued:
+    async def enqueue(self, job: Job, max_open_requests: int, position: bool = False,
+                      opening: tuple[UserRef, int] | None = None) -> Enqueued:
         def unit(conn: SqlConn) -> Enqueued:
+            if opening is not None:
+                job.account_id = _open_account(conn, *opening)
             old = _by_event(conn, job.event_key)
             if old is not None:
                 return Enqueued(old, created=False)
@@ -137,7 +151,8 @@ class SqlJobStore:
             )
             job.status = QUEUED
             _insert(conn, job)
-            return Enqueued(job, created=True, balance=balance)
+            place = _position(conn, job) if position else None
+            return Enqueued(job, created=True, balance=balance, position=place)
 
         return await self.db.run(unit)
 
@@ -286,15 +301,7 @@ class SqlJobStore:
         return await self.db.run(unit)
 
     async def position_of(self, job: Job) -> int:
-        def unit(conn: SqlConn) -> int:
-            ahead = conn.execute(
-                "SELECT COUNT(*) FROM jobs WHERE status = 'queued' "
-                "AND (created_at < ? OR (created_at = ? AND id < ?))",
-                (job.created_at, job.created_at, job.id),
-            ).fetchone()[0]
-            return int(ahead) + 1
-
-        return await self.db.run(unit)
+        return await self.db.run(lambda conn: _position(conn, job))
 
     async def get_job(self, job_id: str) -> Job | None:
         def unit(conn: SqlConn) -> Job | None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.domain.credits import UserRef
 from bot.domain.keys import job_hold
 from bot.domain.providers import InputImage
 
@@ -81,6 +82,7 @@ class Enqueued:
     created: bool
     balance: int = 0
     short_of: int | None = None  # the balance, when the charge was refused
+    position: int | None = None  # 1-based place in the shared queue, when asked for
 
 
 class JobStore(Protocol):
@@ -88,10 +90,14 @@ class JobStore(Protocol):
         """Insert the job; if its event_key exists, return (existing job, False)."""
         ...
 
-    async def enqueue(self, job: Job, max_open_requests: int) -> Enqueued:
+    async def enqueue(self, job: Job, max_open_requests: int, position: bool = False,
+                      opening: tuple[UserRef, int] | None = None) -> Enqueued:
         """Ingress, one transaction: the event key (a repeat stops here), the per-person
         limit on requests in flight (raises TooManyJobs), the conditional charge (refused:
-        the job is recorded as failed), the hold and the queued job row."""
+        the job is recorded as failed), the hold and the queued job row; with `position`,
+        also the new job's place in the queue (what `position_of` says, no second trip).
+        `opening` (the person, their welcome grant): their account is opened (or found)
+        first, in the same transaction, and becomes `job.account_id`."""
         ...
 
     async def claim(

@@ -71,10 +71,17 @@ class CommunityService:
         last = self._seen.get(key)
         if last is not None and last[:3] == state and last[3] > now:
             return
-        await self.store.seen(ctx.community, ctx.user, username, ctx.is_bot)
         if len(self._seen) > _MAX_SEEN:
             self._seen = {k: v for k, v in self._seen.items() if v[3] > now}
+        # Noted before the write: the person's other interactions of the same moment (a
+        # command and a click, /imagine and /balance) do not write the same row again.
         self._seen[key] = (*state, now + SEEN_EVERY)
+        try:
+            await self.store.seen(ctx.community, ctx.user, username, ctx.is_bot)
+        except BaseException:
+            if self._seen.get(key) == (*state, now + SEEN_EVERY):
+                del self._seen[key]  # not written: the next interaction tries again
+            raise
 
     async def balance(self, ctx: Context, target: UserRef | None = None) -> tuple[UserRef, int]:
         if target is not None and target.key != ctx.user.key:

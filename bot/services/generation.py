@@ -101,9 +101,8 @@ class GenerationService(EditFlows):
         self._asking()
         plan = self.planner.plan(request)
         level = await self._allowed(place, user, request.prompt, plan.model.id)
-        account = await self.account(user)
-        return await self._run(
-            plan, request.prompt, request.seed, user, account, event_key, on_progress, chat_ref,
+        return await self._run(  # the account is opened by the ingress unit itself
+            plan, request.prompt, request.seed, user, None, event_key, on_progress, chat_ref,
             safety_level=level, place=place,
         )
 
@@ -248,6 +247,14 @@ class GenerationService(EditFlows):
         back (once per job, whoever asks twice). Returns whether credits moved."""
         return await self.runner.refund_undelivered(job_id)
 
+    def first_status_delay(self, default: float) -> float:
+        """When a job's first status line is due (see JobRunner.first_status_delay)."""
+        return self.runner.first_status_delay(default)
+
+    async def status_current(self, progress: Progress) -> bool:
+        """Is this status line still true for its job (see JobRunner.status_current)?"""
+        return await self.runner.status_current(progress)
+
     async def attach_chat_ref(self, job_id: str, chat_ref: Mapping[str, Any]) -> None:
         """Remember where a job's status and result live in chat (for delivery after a restart)."""
         await self.jobs.update_job(job_id, chat_ref=chat_ref)
@@ -290,7 +297,7 @@ class GenerationService(EditFlows):
         prompt: str,
         seed: int | None,
         user: UserRef,
-        account: int,
+        account: int | None,  # None: opened (or found) in the ingress transaction
         event_key: str,
         on_progress: ProgressCallback | None,
         chat_ref: Mapping[str, Any] | None,
@@ -302,7 +309,7 @@ class GenerationService(EditFlows):
     ) -> GenerationResult:
         job = Job(
             id=new_job_id(),
-            account_id=account,
+            account_id=account or 0,
             platform=user.platform,
             user_id=user.user_id,
             prompt=prompt,
@@ -322,7 +329,9 @@ class GenerationService(EditFlows):
             images=images,
             locale=i18n.current(),  # the boundary set the requester's language
         )
-        queued = await self.jobs.enqueue(job, self.max_jobs_per_user)
+        queued = await self.jobs.enqueue(
+            job, self.max_jobs_per_user, position=self.runner.saturated(),
+            opening=(user, self.welcome_credits) if account is None else None)
         if not queued.created:
             raise DuplicateEvent("Already on it: that request was counted once.", queued.job.id,
                                  key="already-on-it")
@@ -332,13 +341,14 @@ class GenerationService(EditFlows):
         log.info(
             "job %s queued account=%s model=%s credits=-%d",
             job.id,
-            account,
+            job.account_id,
             job.model_id,
             job.cost,
             extra={"job_id": job.id, "platform": user.platform, "user": user.key,
                    "model": job.model_id, "credits_delta": -job.cost},
         )
-        outcome = await self.runner.wait_for(job, plan.model.name, on_progress)
+        outcome = await self.runner.wait_for(job, plan.model.name, on_progress,
+                                             queued.position)
         await self._audit_outcome(job, outcome, user, place)
         if isinstance(outcome, GenerationFailed):
             raise outcome

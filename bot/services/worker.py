@@ -23,7 +23,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.credits import Ledger
 from bot.domain.errors import HandedOff
 from bot.domain.fleet import Fleet
-from bot.domain.jobs import CANCELLED, RUNNING, SUCCEEDED, Job, JobStore
+from bot.domain.jobs import CANCELLED, QUEUED, RUNNING, SUCCEEDED, Job, JobStore
 from bot.log import log_context
 from bot.services import metrics
 from bot.services.job_attempt import JobAttempt
@@ -32,6 +32,7 @@ from bot.services.job_delivery import (
     GenerationResult,
     JobDelivery,
     Outcome,
+    Progress,
     ProgressCallback,
     Waiter,
 )
@@ -170,15 +171,33 @@ class JobRunner:
     async def refund_undelivered(self, job_id: str) -> bool:
         return await self.delivery.refund_undelivered(job_id)
 
-    async def wait_for(self, job: Job, model_name: str, on_progress: ProgressCallback | None
-                       ) -> Outcome:
-        """Queue a paid-for job's person here and wait for its outcome."""
+    def first_status_delay(self, default: float) -> float:
+        """How long a surface waits before a job's first status line. A process with no
+        slots of its own (the fleet's chat-only ingress) hands every job to another one: its
+        claim (that process's poll) and this process's watch (its next turn) take up to two
+        polls, and a line due sooner would mostly say "queued" of a job already taken."""
+        return default if self.concurrency else max(default, 2 * self.poll + 0.2)
+
+    def saturated(self) -> bool:
+        """Every slot of this process is busy (or it has none): a new job will wait."""
+        return len(self.running) >= self.concurrency
+
+    async def wait_for(self, job: Job, model_name: str, on_progress: ProgressCallback | None,
+                       position: int | None = None) -> Outcome:
+        """Queue a paid-for job's person here and wait for its outcome (`position`: its
+        place in the queue, if ingress read it already)."""
         waiter = Waiter(job, model_name, on_progress)
         self.waiters[job.id] = waiter
         self.start()
-        if len(self.running) >= self.concurrency:  # it will wait: say where it stands
-            await self.delivery.tell_position(waiter, await self.jobs.position_of(job))
-        self._wake.set()
+        if self.saturated():  # it will wait: say where it stands
+            if position is None:
+                position = await self.jobs.position_of(job)
+            await self.delivery.tell_position(waiter, position)
+        else:
+            # A free slot claims it now. With none, waking the loop would only run the
+            # waiters' watch again (it looks every poll): a burst would re-read them all
+            # once per new request.
+            self._wake.set()
         try:
             return await waiter.future
         except asyncio.CancelledError:
@@ -186,6 +205,22 @@ class JobRunner:
             raise
         finally:
             self.waiters.pop(job.id, None)
+
+    async def status_current(self, progress: Progress) -> bool:
+        """Just before a person's status line is written: is it still true? A job this
+        process works is told in order (its result follows the status here). A job waiting
+        in the shared queue may have been taken, even finished, by another process since the
+        line was wanted (the watch only notices on its next turn): then that process answers
+        the person, and the line must not land on its answer (or on the message it removed)."""
+        if progress.job_id in self.running:
+            return True
+        state = (await self.jobs.claim_states([progress.job_id])).get(progress.job_id)
+        if state is None:
+            return False
+        status, claimed_by = state
+        if status == QUEUED:
+            return progress.stage == "queued"
+        return status == RUNNING and progress.stage == "started" and claimed_by != self.worker_id
 
     async def _abandon(self, job: Job) -> None:
         """The person's request was cancelled (the surface is shutting down)."""
