@@ -77,8 +77,10 @@ class AlbumEdits:
         messages = sorted((p.effective_message for p in parts if p.effective_message),
                           key=lambda m: m.message_id)
         captioned = next((m for m in messages if m.caption), None)
-        # Errors are answered under the captioned part (or the first), by the boundary.
-        update = next((p for p in parts if p.effective_message is captioned), parts[0])
+        # Errors are answered under the captioned part (or the first in the album's order:
+        # parts may be handled out of order, updates run concurrently), by the boundary.
+        anchor = captioned or (messages[0] if messages else None)
+        update = next((p for p in parts if p.effective_message is anchor), parts[0])
         await self.guard(functools.partial(self._album, messages, captioned, key[1]))(
             update, context)
 
