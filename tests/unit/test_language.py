@@ -142,3 +142,35 @@ async def test_a_job_remembers_its_requesters_language(make_service):
         result = await service.generate(request, ANA, "e-lang")
     job = await service.jobs.get_job(result.job.id)
     assert job is not None and job.locale == "es"
+
+
+class CountingLocales(SqlLocales):
+    reads = 0
+
+    async def chosen(self, user, community):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return await super().chosen(user, community)
+
+
+async def test_choices_are_cached_and_a_change_here_applies_at_once(db: Database):
+    store = CountingLocales(db)
+    now = [1000.0]
+    languages = LanguageService(store, clock=lambda: now[0])
+    for _ in range(5):
+        assert await languages.for_event(BEN, GROUP, "en") == "en"
+    assert store.reads == 1  # one database read for a burst of one person's events
+    account = await SqlLedger(db).open_account(BEN, 0)
+    await languages.choose(account, "de", "telegram:30")
+    assert await languages.for_event(BEN, GROUP, "en") == "de"  # this process: at once
+
+
+async def test_another_processs_change_applies_within_the_cache_time(db: Database):
+    from bot.services.language import CACHE_SECONDS
+
+    now = [1000.0]
+    here = LanguageService(SqlLocales(db), clock=lambda: now[0])
+    there = LanguageService(SqlLocales(db), clock=lambda: now[0])
+    assert await here.for_event(BEN, GROUP, None) == "en"
+    await there.choose_for_place(GROUP, "ru", "telegram:1")
+    now[0] += CACHE_SECONDS + 1
+    assert await here.for_event(BEN, GROUP, None) == "ru"
