@@ -212,6 +212,12 @@ async def run_discord(app: App, stop: asyncio.Event, deliver_only: bool = False)
             log.info("discord: closing")
             await client.surface.shutdown()  # while Discord and the database are reachable
             await client.board.shutdown()
+            # discord.py's own wait for the guilds' member chunks may still be running (a
+            # short session on a busy machine); it dispatches `ready` after the close, on a
+            # client with no loop, and logs a traceback. close() does not cancel it.
+            ready = getattr(client._connection, "_ready_task", None)
+            if ready is not None:
+                ready.cancel()
             await client.close()
         try:
             await asyncio.wait_for(serving, CLOSE_TIMEOUT)
