@@ -25,7 +25,7 @@ from adapters.discord.components import DYNAMIC_ITEMS
 from adapters.discord.places import place_of
 from bot import i18n
 from bot.domain.catalog import Model
-from bot.domain.errors import BadImage, BotError, JobNotFound
+from bot.domain.errors import BadImage, BotError
 from bot.domain.jobs import Job
 from bot.domain.providers import InputImage
 from bot.domain.requests import MAX_PROMPT_CHARS, pick_model
@@ -149,16 +149,8 @@ class DiscordEdits:
         me = interaction.client.user
         if me is None or message.author.id != me.id:
             return None
-        job_id = _job_in_components(message)
-        job = await self.service.job(job_id) if job_id else None
-        if (job is None or job.platform != "discord"
-                or str(job.chat_ref.get("channel_id")) != str(message.channel.id)):
-            return None
-        try:
-            await self.service.result_image(job.id)
-        except JobNotFound:
-            return None
-        return job
+        return await self.service.result_in_chat(_job_in_components(message), "discord",
+                                                 "channel_id", str(message.channel.id))
 
     async def ask_edit(self, interaction: discord.Interaction, job_id: str) -> None:
         """The Edit button: a modal; its answer edits that job's stored image."""

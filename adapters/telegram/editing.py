@@ -25,7 +25,7 @@ from telegram import ForceReply, Message, Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
 from bot.domain import keys
-from bot.domain.errors import BadImage, JobNotFound
+from bot.domain.errors import BadImage
 from bot.domain.jobs import Job
 from bot.domain.providers import InputImage
 from bot.domain.requests import parse_edit
@@ -37,7 +37,7 @@ from .ack import answer
 from .albums import AlbumEdits
 from .flow import Runs
 from .members import PLATFORM, place_of, user_ref
-from .rendering import ref_int, reply_to, send_text
+from .rendering import reply_to, send_text
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -223,15 +223,8 @@ class TelegramEdits:
         candidates = [keyboards.decode(d) for d in keyboards.all_callback_data(
             source.reply_markup)]
         job_id = next((c.job_id for c in candidates if c is not None), None)
-        job = await self.service.job(job_id) if job_id else None
-        if (job is None or job.platform != PLATFORM
-                or ref_int(job.chat_ref, "chat_id") != source.chat.id):
-            return None
-        try:
-            await self.service.result_image(job.id)
-        except JobNotFound:
-            return None
-        return job
+        return await self.service.result_in_chat(job_id, PLATFORM, "chat_id",
+                                                 str(source.chat.id))
 
     async def download(self, message: Message | None) -> InputImage:
         """The picture of `message`, downloaded now and normalised (BadImage if none)."""

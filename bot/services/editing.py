@@ -182,6 +182,22 @@ class EditFlows:
             raise JobNotFound(edit_text.stored_image_gone())
         return image
 
+    async def result_in_chat(self, job_id: str | None, platform: str, chat_field: str,
+                             chat_id: str) -> Job | None:
+        """The job behind a result message of ours that someone replied to or picked, when
+        its buttons name a job of this platform and this chat whose image is still stored;
+        else None (the message is then an ordinary picture). Buttons can be forged: the
+        stored chat is what proves the message is that job's result."""
+        job = await self.jobs.get_job(job_id) if job_id else None
+        if (job is None or job.platform != platform
+                or str(job.chat_ref.get(chat_field)) != str(chat_id)):
+            return None
+        try:
+            await self.result_image(job.id)
+        except JobNotFound:
+            return None
+        return job
+
     # -- used by rerun and compare of an edit job ------------------------------------------
 
     async def _rerun_edit(
