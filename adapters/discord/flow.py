@@ -169,7 +169,7 @@ class Surface:
         except discord.HTTPException as exc:  # 10062: past 3 s; 40060: answered already
             log.warning("could not acknowledge interaction %s: %s", interaction.id, exc)
             return None
-        return Reply(self.client, Target.of(interaction), interaction.followup, self.view_for,
+        return Reply(self.client, Target.of(interaction), self.view_for,
                      self.service.status_current,
                      self.service.first_status_delay(FIRST_STATUS_DELAY))
 
@@ -199,7 +199,7 @@ class Surface:
         async def progress(p: Progress) -> None:
             if p.stage in ("queued", "started"):
                 states[p.job_id] = p
-                reply.status("\n".join(progress_text(s) for s in states.values()))
+                reply.status(lambda: "\n".join(progress_text(s) for s in states.values()))
 
         user = user_of(interaction)
         try:

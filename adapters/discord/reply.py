@@ -11,11 +11,12 @@ restart is delivered the same way.
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -70,7 +71,7 @@ class Target:
             return None
 
     def to_ref(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(vars(self))  # flat fields: no need for asdict's deep copy
 
     def token_alive(self) -> bool:
         return time.time() < self.created + TOKEN_TTL - TOKEN_MARGIN
@@ -78,13 +79,12 @@ class Target:
 
 class Reply:
     def __init__(
-        self, client: discord.Client, target: Target, webhook: discord.Webhook,
-        view_for: ViewFactory, current: Callable[[Progress], Awaitable[bool]] | None = None,
+        self, client: discord.Client, target: Target, view_for: ViewFactory,
+        current: Callable[[Progress], Awaitable[bool]] | None = None,
         first_delay: float = FIRST_STATUS_DELAY,
     ) -> None:
         self.client = client
         self.target = target
-        self.webhook = webhook
         self.view_for = view_for
         self.current = current  # is a job's status line still true, just before it is written
         # The first status waits: Discord already shows "thinking…".
@@ -92,18 +92,24 @@ class Reply:
 
     @classmethod
     def resumed(cls, client: discord.Client, target: Target, view_for: ViewFactory) -> Reply:
-        # What `Interaction.followup` builds: an application webhook bound to the client state.
-        payload = {"id": int(target.app_id), "type": 3, "token": target.token}
-        webhook = discord.Webhook.from_state(payload, client._connection)  # type: ignore[arg-type]
-        return cls(client, target, webhook, view_for)
+        return cls(client, target, view_for)
+
+    @functools.cached_property
+    def webhook(self) -> discord.Webhook:
+        """What `Interaction.followup` builds: an application webhook bound to the client
+        state. Built on first use: a request handed to a worker never needs it."""
+        payload = {"id": int(self.target.app_id), "type": 3, "token": self.target.token}
+        return discord.Webhook.from_state(payload, self.client._connection)  # type: ignore[arg-type]
 
     # -- status ----------------------------------------------------------------------------
 
     async def progress(self, progress: Progress) -> None:
         if progress.stage in ("queued", "started"):
-            self.status(progress_text(progress), progress)
+            self.status(lambda: progress_text(progress), progress)
 
-    def status(self, text: str, progress: Progress | None = None) -> None:
+    def status(self, text: Callable[[], str], progress: Progress | None = None) -> None:
+        """`text` is worded when the line is written: most lines are replaced or dropped
+        first (a job handed to a worker, a quick result)."""
         if not self.target.token_alive():
             return
         current = self.current
@@ -111,7 +117,7 @@ class Reply:
         async def write() -> None:
             # Another process may have taken the job since: it answers here, not this line.
             if progress is None or current is None or await current(progress):
-                await self._edit_original(content=rendering.clip(text, 2000))
+                await self._edit_original(content=rendering.clip(text(), 2000))
 
         self.pacer.push(write)
 

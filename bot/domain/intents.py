@@ -95,6 +95,9 @@ class IntentTable:
         self.min_score = min_score
         self._by_id = {i.id: i for i in intents}
         self.fallback = self._by_id[fallback]
+        # Every signal's alternation joined: a prompt with no signal at all (most of them)
+        # costs one search instead of one per signal. None if any signal has no alternation.
+        self._any_signal = _join([s.any_term for i in intents for s in i.signals])
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.intents)
@@ -107,6 +110,8 @@ class IntentTable:
 
     def classify(self, prompt: str) -> RouteDecision:
         text = prompt  # patterns ignore case; keep the original so reasons quote it as typed
+        if self._any_signal is not None and self._any_signal.search(text) is None:
+            return self._no_signal()
         best: tuple[float, Intent, list[tuple[Signal, list[str]]]] | None = None
         for intent in self.intents:
             hits = [(s, found) for s in intent.signals if (found := s.matches(text))]
@@ -114,7 +119,7 @@ class IntentTable:
             if score >= self.min_score and (best is None or score > best[0]):
                 best = (score, intent, hits)
         if best is None:
-            return RouteDecision(self.fallback, f"no strong signal: {self.fallback.why}", 0.0)
+            return self._no_signal()
         score, intent, hits = best
         # Name the strongest kind of signal (the first listed on a tie), e.g. quoted words.
         signal, found = max(hits, key=lambda h: h[0].weight)
@@ -123,6 +128,19 @@ class IntentTable:
             example = example[:37] + "..."
         label = signal.label if signal.label.endswith(example) else f"{signal.label} ({example})"
         return RouteDecision(intent, f"{label}: {intent.why}", score)
+
+
+    def _no_signal(self) -> RouteDecision:
+        return RouteDecision(self.fallback, f"no strong signal: {self.fallback.why}", 0.0)
+
+
+def _join(patterns: list[re.Pattern[str] | None]) -> re.Pattern[str] | None:
+    if not patterns or any(p is None for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns if p), re.IGNORECASE)
+    except re.error:
+        return None
 
 
 def load_intents(path: Path) -> IntentTable:
