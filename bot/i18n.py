@@ -31,7 +31,7 @@ from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 from babel import units as babel_units
 from fluent.runtime import FluentBundle, FluentResource
-from fluent.runtime.types import FluentInt, FluentNumber, NumberFormatOptions
+from fluent.runtime.types import FluentNumber, fluent_number
 
 from bot.domain import errors
 
@@ -154,29 +154,6 @@ class Span:
     seconds: float
 
 
-class _Count(FluentInt):
-    """An integer argument, as Fluent's own FluentInt (plural selection reads its value),
-    with its text memoised per language: Babel parses and applies a number pattern each
-    time, about 15 µs, and most replies show a count (issue 15)."""
-
-    def __new__(cls, value: int, grouped: bool) -> _Count:
-        self = int.__new__(cls, value)
-        self.options = _GROUPED if grouped else _UNGROUPED
-        return self
-
-    def format(self, locale: Locale) -> str:
-        return _formatted(locale, int(self), self.options.useGrouping)
-
-
-_GROUPED = NumberFormatOptions(useGrouping=True)
-_UNGROUPED = NumberFormatOptions(useGrouping=False)
-
-
-@lru_cache(maxsize=4096)
-def _formatted(locale: Locale, n: int, grouped: bool) -> str:
-    return FluentInt(n, useGrouping=grouped).format(locale)
-
-
 def _arg(lang: str, value: Any) -> Any:
     if isinstance(value, Count):
         return t_in(lang, value.key, n=value.n)
@@ -187,7 +164,7 @@ def _arg(lang: str, value: Any) -> Any:
     # Counts are formatted for the locale. English keeps today's ungrouped digits ("1000
     # credits"), which its tests and operators already read.
     if isinstance(value, int) and not isinstance(value, bool):
-        return _Count(value, grouped=lang != DEFAULT)
+        return fluent_number(value, useGrouping=lang != DEFAULT)
     return value
 
 
