@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 
-YOUNG_THRESHOLD = 10_000  # CPython's default is 700
+YOUNG_THRESHOLD = 50_000  # CPython's default is 700
 OLDER_THRESHOLDS = (10, 10)  # CPython's defaults: the middle and old generations
 
 
