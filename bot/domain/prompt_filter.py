@@ -50,6 +50,8 @@ _NESTED_QUANTIFIER = re.compile(r"\([^)]*[+*][^)]*\)\s*[+*{]")
 
 def _fold(text: str) -> str:
     """Lower case, no accents, no invisible characters, look-alikes to Latin."""
+    if text.isascii():  # most prompts: nothing to decompose, strip or map
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Cf"))
     return kept.translate(_LOOKALIKE)
@@ -57,6 +59,8 @@ def _fold(text: str) -> str:
 
 def _deleet(word: str) -> str:
     """`p0rn` -> `porn`, but a number stays a number (`1990`, `16:9`, `4k`, `12yo`)."""
+    if _LEET_CHARS.isdisjoint(word):  # most words: nothing to undo
+        return word
     if _NUMBER.match(word):
         return word
     if any(ch.isalpha() for ch in word) and any(ch in _LEET_CHARS for ch in word):
