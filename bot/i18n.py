@@ -156,7 +156,7 @@ class Span:
 
 def _arg(lang: str, value: Any) -> Any:
     if isinstance(value, Count):
-        return t_in(lang, value.key, n=value.n)
+        return count_in(lang, value.key, value.n)
     if isinstance(value, Span):
         return duration(value.seconds, lang)
     if isinstance(value, FluentNumber):  # formatted by the caller (e.g. grouped in English)
@@ -182,6 +182,13 @@ def t_in(lang: str, key: str, **args: Any) -> str:
             text, _errors = bundle.format_pattern(message.value, values)
             return str(text)
     raise KeyError(f"no message {key!r} in any catalog")
+
+
+@lru_cache(maxsize=4096)
+def count_in(lang: str, key: str, n: int) -> str:
+    """`n` with its noun in `lang` ("5 credits"): said in most replies (prices, balances,
+    costs), so worded once per language and number (Fluent and Babel take ~20 µs)."""
+    return t_in(lang, key, n=n)
 
 
 def t(key: str, **args: Any) -> str:

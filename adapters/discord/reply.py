@@ -58,7 +58,9 @@ class Target:
         return cls(
             app_id=str(interaction.application_id), token=interaction.token,
             channel_id=str(interaction.channel_id), user_id=str(interaction.user.id),
-            user_name=interaction.user.display_name, created=interaction.created_at.timestamp(),
+            user_name=interaction.user.display_name,
+            # The snowflake's time, as created_at has it, without building a datetime.
+            created=((interaction.id >> 22) + discord.utils.DISCORD_EPOCH) / 1000,
             size_limit=interaction.filesize_limit,
             guild_id=str(interaction.guild_id) if interaction.guild_id else None,
         )

@@ -36,6 +36,8 @@ class GenerationRequest:
 
 def clean_text(text: str) -> str:
     """Drop control and format characters (keep newlines as spaces), squeeze whitespace."""
+    if text.isprintable():  # most prompts: no control, format or unassigned characters
+        return " ".join(text.split())
     out = []
     for ch in text:
         cat = unicodedata.category(ch)

@@ -29,7 +29,7 @@ def text_hint(exc: BaseException) -> str:
 
 
 def credits(n: int) -> str:
-    return t("credits", n=n)
+    return i18n.count_in(i18n.current(), "credits", n)
 
 
 @dataclass(frozen=True)
