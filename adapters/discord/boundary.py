@@ -12,6 +12,7 @@ import logging
 import discord
 from discord import app_commands
 
+from adapters.discord import ack
 from adapters.discord.rendering import clip
 from adapters.discord.reply import NETWORK_ERRORS
 from bot.domain.catalog import Catalog
@@ -69,6 +70,6 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
         if interaction.response.is_done():
             await interaction.followup.send(clip(text, 2000), ephemeral=True)
         else:
-            await interaction.response.send_message(clip(text, 2000), ephemeral=True)
+            await ack.ephemeral_text(interaction, clip(text, 2000))
     except NETWORK_ERRORS as exc:
         log.warning("could not answer interaction %s: %s", interaction.id, exc)

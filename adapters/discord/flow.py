@@ -17,7 +17,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord import components
+from adapters.discord import ack, components
 from adapters.discord.boundary import apology, error_text, report, send_ephemeral, unposted
 from adapters.discord.editing import DiscordEdits
 from adapters.discord.places import is_server_admin, place_of
@@ -163,7 +163,7 @@ class Surface:
             await send_ephemeral(interaction, replies.RESTARTING)
             return None
         try:
-            await interaction.response.defer(thinking=True)
+            await ack.defer_thinking(interaction)
         except discord.InteractionResponded:
             return None
         except discord.HTTPException as exc:  # 10062: past 3 s; 40060: answered already

@@ -64,7 +64,11 @@ class Response:
 
 def interaction() -> SimpleNamespace:
     user = SimpleNamespace(id=5, name="ana", display_name="Ana", bot=False, mention="<@5>")
-    return SimpleNamespace(id=77, guild_id=None, user=user, response=Response(),
+    # With a proxy configured, the first answer goes through discord.py's own call (see
+    # adapters/discord/ack.py): here, this stub's response.
+    state = SimpleNamespace(http=SimpleNamespace(proxy="http://proxy.invalid"),
+                            allowed_mentions=None)
+    return SimpleNamespace(id=77, guild_id=None, user=user, response=Response(), _state=state,
                            permissions=SimpleNamespace(manage_guild=False, administrator=False))
 
 
