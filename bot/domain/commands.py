@@ -116,12 +116,20 @@ class CommandTable:
         _check_names([c.name for c in self.commands], "the table")
         for command in self.commands:
             check(command)
+        # Each surface's view, worked out once: every update and message asks (issue 15).
+        self._on: dict[str, tuple[Command, ...]] = {}
+        self._named: dict[str, dict[str, Command]] = {}
 
     def on(self, surface: str) -> list[Command]:
-        return [c for c in (command.on(surface) for command in self.commands) if c]
+        if surface not in self._on:
+            self._on[surface] = tuple(
+                c for c in (command.on(surface) for command in self.commands) if c)
+        return list(self._on[surface])
 
     def get(self, surface: str, name: str) -> Command | None:
-        return next((c for c in self.on(surface) if c.name == name), None)
+        if surface not in self._named:
+            self._named[surface] = {c.name: c for c in self.on(surface)}
+        return self._named[surface].get(name)
 
     def leaves(self, surface: str) -> Iterator[tuple[str, Command]]:
         """("credits grant", the grant declaration), ...: everything that runs."""
