@@ -223,7 +223,6 @@ def route_command(settings: Settings, prompt: str | None) -> int:
 
 async def _with_app(settings: Settings, platforms: set[str], body) -> int:  # type: ignore[no-untyped-def]
     app = await build_app(settings, platforms)
-    heap.settle()  # what the app built lives as long as the process (bot/heap.py)
     for platform in sorted(platforms - {"console"}):
         app.health.expect(platform)  # not ready until it connects
     try:
@@ -303,7 +302,7 @@ async def _run_worker(app: App, stop: asyncio.Event) -> int:
 
         surfaces.append(run_discord(app, stop, deliver_only=True))
     log.info("worker %s: %d job slots", app.runner.worker_id, settings.worker_concurrency)
-    heap.settle()  # again: the platform libraries imported just now live as long
+    heap.settle()  # the app and the platform libraries live as long as the process
     await asyncio.gather(*surfaces)
     return _all_refused(app)
 
@@ -321,7 +320,7 @@ async def _run_platforms(app: App, stop: asyncio.Event) -> int:
         runners.append(run_discord(app, stop))
     if app.router.demo_mode and runners:
         log.warning("no provider keys set: every model runs on the offline DEMO renderer")
-    heap.settle()  # again: the platform libraries imported just now live as long
+    heap.settle()  # the app and the platform libraries live as long as the process
     if not runners:
         # A newcomer's first run: plain sentences, not log lines.
         print(

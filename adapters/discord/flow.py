@@ -250,7 +250,7 @@ class Surface:
             log.warning("job %s has no Discord target; result not posted", job.id)
             return
         await asyncio.wait_for(self.ready.wait(), timeout=120)
-        reply = Reply.resumed(self.client, target, self.view_for)
+        reply = Reply(self.client, target, self.view_for)  # no status: straight to the outcome
         if isinstance(outcome, GenerationResult):
             if not await reply.show(outcome):
                 await reply.fail(unposted())

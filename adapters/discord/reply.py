@@ -92,10 +92,6 @@ class Reply:
         # The first status waits: Discord already shows "thinking…".
         self.pacer = LiveMessage(EDIT_INTERVAL, first_delay)
 
-    @classmethod
-    def resumed(cls, client: discord.Client, target: Target, view_for: ViewFactory) -> Reply:
-        return cls(client, target, view_for)
-
     @functools.cached_property
     def webhook(self) -> discord.Webhook:
         """What `Interaction.followup` builds: an application webhook bound to the client

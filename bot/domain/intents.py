@@ -23,7 +23,7 @@ class Signal:
     # All the patterns as one alternation: most signals match nothing in a prompt, and one
     # search says so instead of one per term (None when they cannot be joined safely).
     any_term: re.Pattern[str] | None = None
-    # The prefilter (IntentTable._may_match): the first word of each plain term, and the
+    # The prefilter (IntentTable._may_match): the longest word of each plain term, and the
     # regex terms alone as one alternation. None: this signal cannot be prefiltered.
     keys: frozenset[str] | None = None
     regex_any: re.Pattern[str] | None = None
@@ -100,19 +100,18 @@ class IntentTable:
         self.min_score = min_score
         self._by_id = {i.id: i for i in intents}
         self.fallback = self._by_id[fallback]
-        # The prefilter's index: which signals each key word may switch on (by position).
-        self._signals = [s for i in intents for s in i.signals]
+        # The prefilter's index, by signal id: which signals each key word may switch on.
         self._by_key: dict[str, list[int]] = {}
         self._unfiltered: set[int] = set()
         self._regex: list[tuple[int, re.Pattern[str]]] = []
-        for n, signal in enumerate(self._signals):
+        for signal in (s for i in intents for s in i.signals):
             if signal.keys is None:
-                self._unfiltered.add(n)
+                self._unfiltered.add(id(signal))
                 continue
             for key in signal.keys:
-                self._by_key.setdefault(key, []).append(n)
+                self._by_key.setdefault(key, []).append(id(signal))
             if signal.regex_any is not None:
-                self._regex.append((n, signal.regex_any))
+                self._regex.append((id(signal), signal.regex_any))
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.intents)
@@ -147,7 +146,6 @@ class IntentTable:
         label = signal.label if signal.label.endswith(example) else f"{signal.label} ({example})"
         return RouteDecision(intent, f"{label}: {intent.why}", score)
 
-
     def _may_match(self, text: str) -> set[int] | None:
         """The ids of the signals that may match `text`; None: any may (not ASCII)."""
         words = prompt_words(text)
@@ -157,7 +155,7 @@ class IntentTable:
         for word in words & self._by_key.keys():
             found.update(self._by_key[word])
         found.update(n for n, regex in self._regex if n not in found and regex.search(text))
-        return {id(self._signals[n]) for n in found}
+        return found
 
     def _no_signal(self) -> RouteDecision:
         return RouteDecision(self.fallback, f"no strong signal: {self.fallback.why}", 0.0)
@@ -182,7 +180,8 @@ def _folds_to_ascii(ch: str) -> bool:
     return not ch.isascii() and any(c.isascii() for c in ch.lower() + ch.upper())
 
 
-def _prefilter(terms: list[str]) -> tuple[frozenset[str] | None, re.Pattern[str] | None]:
+def _prefilter(patterns: tuple[tuple[str, re.Pattern[str]], ...]
+               ) -> tuple[frozenset[str] | None, re.Pattern[str] | None]:
     r"""A signal's keys and regex alternation (IntentTable._may_match). A plain term matches only
     where each of its word-character runs is a word of the prompt (the term is anchored by
     `(?<![\w-])` and `(?![\w])`, its other characters match themselves, and only its end
@@ -190,7 +189,7 @@ def _prefilter(terms: list[str]) -> tuple[frozenset[str] | None, re.Pattern[str]
     A key with a letter that ignoring case can equal an ASCII one, or regexes that cannot be
     joined, leave the signal unfiltered."""
     keys: set[str] = set()
-    for term in terms:
+    for term, _ in patterns:
         if term.startswith("re:"):
             continue
         runs = _WORD.findall(term.lower())
@@ -198,18 +197,16 @@ def _prefilter(terms: list[str]) -> tuple[frozenset[str] | None, re.Pattern[str]
         if key is None or any(_folds_to_ascii(ch) for ch in key):
             return None, None
         keys.add(key)  # a key with other letters can never be an ASCII word
-    regexes = [t[3:] for t in terms if t.startswith("re:")]
+    regexes = tuple((t, p) for t, p in patterns if t.startswith("re:"))
     if not regexes:
         return frozenset(keys), None
-    joined = _any_of(tuple((t, _compile(t)) for t in terms if t.startswith("re:")))
-    if joined is None:
-        return None, None
-    return frozenset(keys), joined
+    joined = _any_of(regexes)
+    return (None, None) if joined is None else (frozenset(keys), joined)
 
 
 def _signal(raw: dict[str, Any]) -> Signal:
     patterns = tuple((t, _compile(t)) for t in raw["terms"])
-    keys, regex_any = _prefilter(raw["terms"])
+    keys, regex_any = _prefilter(patterns)
     return Signal(label=raw["label"], weight=float(raw["weight"]), patterns=patterns,
                   unless=tuple(_compile(t) for t in raw.get("unless", [])),
                   any_term=_any_of(patterns), keys=keys, regex_any=regex_any)

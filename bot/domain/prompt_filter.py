@@ -63,7 +63,7 @@ def _deleet(word: str) -> str:
         return word
     if _NUMBER.match(word):
         return word
-    if any(ch.isalpha() for ch in word) and any(ch in _LEET_CHARS for ch in word):
+    if any(ch.isalpha() for ch in word):  # it holds a leet character (checked above)
         return word.translate(_LEET)
     return word
 
